@@ -1,0 +1,1 @@
+"""Calendars: iMIP building and parsing (pure) and the calendar adapters."""

@@ -1,0 +1,1 @@
+"""The domain: frozen values shared by the pure core and the adapters."""

@@ -1,0 +1,1 @@
+"""Mail: composing (pure) and the mailbox and outbound adapters."""

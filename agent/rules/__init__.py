@@ -1,0 +1,1 @@
+"""Administrator rules: the file format, the loader and the engine."""

@@ -1,0 +1,1 @@
+"""Scheduling: working hours, overlap over every occurrence, cadence. Pure: "now" is an argument."""

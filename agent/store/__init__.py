@@ -1,0 +1,1 @@
+"""The store: tables, migrations and the small repositories the runner uses."""

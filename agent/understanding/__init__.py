@@ -1,0 +1,1 @@
+"""Understanding mail: bytes in, values out. No I/O, no clock."""
