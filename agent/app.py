@@ -1,0 +1,53 @@
+"""The running program's dependencies in one value, built by ``agent.bootstrap`` and passed to handlers."""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from agent.check import Program
+from agent.domain.model import Participant, Role, WeeklyHours
+from agent.ports import Calendar, Mailbox, Outbound
+from agent.templating import Templates
+
+
+@dataclass
+class App:
+    program: Program
+    templates: Templates
+    engine: Engine
+    mailbox: Mailbox
+    outbound: Outbound
+    calendar: Calendar
+    worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+
+    @property
+    def config(self):
+        return self.program.config
+
+    @property
+    def roster(self):
+        return self.program.roster
+
+    @property
+    def domain(self) -> str:
+        return self.config.program.address.rsplit("@", 1)[-1]
+
+    def admins(self) -> list[Participant]:
+        """Administrators as readers: the program's zone and locale, no working hours."""
+        settings = self.config.program
+        return [
+            Participant(
+                email=address, name=address.split("@")[0], role=Role.MENTOR, timezone=settings.timezone,
+                hours=WeeklyHours(((),) * 7), locale=settings.locale,
+            )
+            for address in settings.admins
+        ]
+
+    def close(self) -> None:
+        for part in (self.mailbox, self.outbound, self.calendar):
+            part.close()
+        self.engine.dispose()

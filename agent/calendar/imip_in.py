@@ -1,0 +1,191 @@
+"""Reading inbound iMIP answers (RFC 5546 §3.2.3 REPLY, §3.2.6 REFRESH, §3.2.7 COUNTER): bytes in, values out.
+
+Inbound iCalendar is untrusted. Before icalendar sees a byte we bound the work: size, content-line
+length and component count are checked on the raw text, VTIMEZONE blocks are cut out (icalendar would
+otherwise expand their rules and cache them process-wide under the sender's TZID), and no RRULE is
+ever expanded. Time zone names are resolved in this order: IANA, Outlook's Windows names (the CLDR
+``windowsZones`` table that icalendar 7 ships), vendor-prefixed ids, and last the sender's own
+VTIMEZONE evaluated with a bounded, yearly-only reading (``vtimezone.local_to_utc``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from icalendar import Calendar, Component, Timezone
+from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
+from agent.calendar.vtimezone import local_to_utc
+from agent.domain.model import CalendarAnswer
+from agent.errors import CalendarRejected
+
+MAX_BYTES = 1_000_000
+MAX_COMPONENTS = 50
+MAX_LINE = 10_000
+ANSWER_METHODS = ("REPLY", "COUNTER", "REFRESH")
+PARTSTATS = ("ACCEPTED", "DECLINED", "TENTATIVE")
+
+_FOLD = re.compile(r"\r?\n[ \t]")
+_METHOD = re.compile(rb"^METHOD(?:;[^:\r\n]*)?:[ \t]*([A-Za-z-]+)[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
+_VTIMEZONE = re.compile(r"^BEGIN:VTIMEZONE\s*$.*?^END:VTIMEZONE\s*$\n?", re.IGNORECASE | re.MULTILINE | re.DOTALL)
+
+
+def method_of(data: bytes) -> str | None:
+    """The METHOD of a text/calendar part, upper-cased, or None; a cheap look that parses nothing."""
+    head = data[:MAX_BYTES]
+    if b"BEGIN:VCALENDAR" not in head.upper():
+        return None
+    match = _METHOD.search(head)
+    return match.group(1).decode("ascii").upper() if match else None
+
+
+def parse_itip(data: bytes) -> CalendarAnswer:
+    """Read one inbound iMIP REPLY, COUNTER or REFRESH; raise CalendarRejected with a reason a person can read."""
+    text = _bounded_text(data)
+    zones = _zone_blocks(text)
+    stripped = _VTIMEZONE.sub("", text)
+    if re.search(r"^BEGIN:VTIMEZONE", stripped, re.IGNORECASE | re.MULTILINE):
+        raise CalendarRejected("the calendar object has a VTIMEZONE that never ends (no END:VTIMEZONE)")
+    try:
+        calendar = Calendar.from_ical(stripped)
+    except Exception as exc:  # a third-party parser on hostile input: any failure is a refusal, not a crash
+        raise CalendarRejected(f"the calendar object could not be parsed: {exc}") from exc
+    method = str(calendar.get("METHOD", "")).strip().upper()
+    if not method:
+        raise CalendarRejected("the calendar object has no METHOD, so it is not an invitation answer")
+    if method not in ANSWER_METHODS:
+        raise CalendarRejected(f"METHOD:{method} is not an answer we act on (only REPLY, COUNTER, REFRESH)")
+    events = calendar.walk("VEVENT")
+    if not events:
+        raise CalendarRejected(f"the {method} contains no VEVENT")
+    event = events[0]
+    uid = str(event.get("UID", "")).strip()
+    if not uid:
+        raise CalendarRejected(f"the {method} has no UID, so it cannot name one of our meetings")
+    attendee = _first(event.get("ATTENDEE"))
+    if attendee is None or not _address(attendee):
+        raise CalendarRejected(f"the {method} names no ATTENDEE, so we cannot tell who answered")
+    partstat = str(attendee.params.get("PARTSTAT", "")).upper()
+    proposed_start = proposed_end = None
+    if method == "COUNTER":
+        proposed_start = _utc(event, "DTSTART", zones)
+        if proposed_start is None:
+            raise CalendarRejected("the COUNTER proposes no new time (no DTSTART)")
+        proposed_end = _utc(event, "DTEND", zones) or _end_from_duration(event, proposed_start)
+    return CalendarAnswer(
+        method=method,
+        uid=uid,
+        attendee=_address(attendee),
+        partstat=partstat if partstat in PARTSTATS else None,
+        sequence=_sequence(event),
+        recurrence_id=_utc(event, "RECURRENCE-ID", zones),
+        proposed_start=proposed_start,
+        proposed_end=proposed_end,
+        comment=_comment(event),
+    )
+
+
+def resolve_tzid(tzid: str) -> ZoneInfo | None:
+    """The IANA zone a TZID means: an IANA name, a Windows name, or ``/vendor/.../Area/City``; None if unknown."""
+    cleaned = tzid.strip().strip('"')
+    candidates = [cleaned, WINDOWS_TO_OLSON.get(cleaned, "")]
+    if cleaned.startswith("/"):
+        parts = cleaned.strip("/").split("/")
+        candidates += ["/".join(parts[i:]) for i in range(1, len(parts))]
+    for name in candidates:
+        if name and not name.startswith("/") and ".." not in name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return None
+
+
+def _bounded_text(data: bytes) -> str:
+    """Check size, component count and line length on the raw text, before any parser runs."""
+    if len(data) > MAX_BYTES:
+        raise CalendarRejected(f"the calendar object is {len(data):,} bytes, over the {MAX_BYTES:,}-byte limit")
+    text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
+    if not text.lstrip().upper().startswith("BEGIN:VCALENDAR"):
+        raise CalendarRejected("the attachment is not an iCalendar object (no BEGIN:VCALENDAR)")
+    lines = _FOLD.sub("", text).splitlines()
+    longest = max((len(line) for line in lines), default=0)
+    if longest > MAX_LINE:
+        raise CalendarRejected(f"the calendar object has a {longest:,}-character line, over the {MAX_LINE:,} limit")
+    components = sum(1 for line in lines if line[:6].upper() == "BEGIN:")
+    if components > MAX_COMPONENTS:
+        raise CalendarRejected(f"the calendar object has {components} components, over the {MAX_COMPONENTS} limit")
+    return text
+
+
+def _zone_blocks(text: str) -> dict[str, Timezone]:
+    """The sender's VTIMEZONEs by TZID, parsed one by one (they are already bounded by ``_bounded_text``)."""
+    zones: dict[str, Timezone] = {}
+    for match in _VTIMEZONE.finditer(text):
+        try:
+            zone = Timezone.from_ical(match.group(0))
+        except (ValueError, KeyError, IndexError, TypeError):
+            continue
+        zones[str(zone.get("TZID", "")).strip()] = zone
+    return zones
+
+
+def _utc(event: Component, name: str, zones: dict[str, Timezone]) -> datetime | None:
+    """A DTSTART/DTEND/RECURRENCE-ID as an aware UTC datetime, resolving the TZID ourselves."""
+    prop = event.get(name)
+    if prop is None:
+        return None
+    value = getattr(prop, "dt", None)
+    if not isinstance(value, date):
+        raise CalendarRejected(f"{name} is not a date-time: {prop.to_ical().decode(errors='replace')[:80]}")
+    if not isinstance(value, datetime):
+        raise CalendarRejected(f"{name} is a whole day ({value}); our meetings have a start time")
+    if value.tzinfo is not None:
+        return value.astimezone(timezone.utc)
+    tzid = str(prop.params.get("TZID", "")).strip()
+    if not tzid:
+        raise CalendarRejected(f"{name} {value:%Y-%m-%d %H:%M} has no time zone (floating time)")
+    zone = resolve_tzid(tzid)
+    if zone is not None:
+        return value.replace(tzinfo=zone).astimezone(timezone.utc)
+    own = zones.get(tzid)
+    instant = local_to_utc(own, value) if own is not None else None
+    if instant is None:
+        raise CalendarRejected(f"{name} uses the unknown time zone {tzid!r} and no usable VTIMEZONE defines it")
+    return instant
+
+
+def _end_from_duration(event: Component, start: datetime) -> datetime | None:
+    duration = getattr(event.get("DURATION"), "dt", None)
+    return start + duration if isinstance(duration, timedelta) else None
+
+
+def _first(value):
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
+def _address(attendee) -> str:
+    text = str(attendee).strip()
+    if text.lower().startswith("mailto:"):
+        text = text[7:]
+    return text.strip().lower()
+
+
+def _sequence(event: Component) -> int:
+    try:
+        return max(int(str(event.get("SEQUENCE", 0)).strip()), 0)
+    except ValueError:
+        return 0
+
+
+def _comment(event: Component) -> str | None:
+    value = event.get("COMMENT")
+    if value is None:
+        return None
+    parts = value if isinstance(value, list) else [value]
+    text = "\n".join(str(part) for part in parts).strip()
+    return text or None

@@ -1,0 +1,184 @@
+"""Building outbound iMIP objects (RFC 5546 §3.2.2 REQUEST, §3.2.5 CANCEL) from a SeriesPlan: values in, bytes out.
+
+A series is written as ``DTSTART;TZID=<zone>`` with a weekly RRULE, EXDATEs for skipped dates and
+a VTIMEZONE for the zone (``vtimezone.vtimezone_for``), so the wall-clock time never drifts across
+daylight-saving changes. User text (summary, description, names) can hold anything: icalendar 7.3
+escapes CR/LF inside TEXT values, and we also drop other control characters and the characters that
+would end a parameter value, so no text can start a content line of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from hashlib import sha256
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event, vCalAddress, vRecur
+
+from agent.calendar.vtimezone import vtimezone_for
+from agent.domain.model import SeriesPlan
+
+PRODID = "-//mentor-agent//EN"
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_PARAM_UNSAFE = re.compile(r'[\x00-\x1f\x7f"]')
+_EMAIL = re.compile(r"^[^\s@<>\"';:,\\]+@[^\s@<>\"';:,\\]+$")
+
+
+@dataclass(frozen=True)
+class Attendee:
+    """One invited person: ``role`` and ``partstat`` are the RFC 5545 §3.2.16/§3.2.12 values."""
+
+    email: str
+    name: str
+    role: str = "REQ-PARTICIPANT"
+    partstat: str = "NEEDS-ACTION"
+
+
+def series_uid(pair_key: str, phase: int, domain: str) -> str:
+    """The stable UID of one pair's series for one cadence phase: the same inputs always give the same UID."""
+    digest = sha256(f"{pair_key.strip().lower()}\x00{phase}".encode()).hexdigest()[:24]
+    return f"ma-{digest}@{domain}"
+
+
+def build_request(
+    plan: SeriesPlan,
+    *,
+    uid: str,
+    sequence: int,
+    dtstamp: datetime,
+    organizer_email: str,
+    organizer_name: str,
+    attendees: Sequence[Attendee],
+    summary: str,
+    description: str,
+    location: str | None = None,
+) -> bytes:
+    """A METHOD:REQUEST calendar with one recurring VEVENT and its VTIMEZONE (RFC 5546 §3.2.2)."""
+    zone = ZoneInfo(plan.tzid)
+    event = _base_event(uid, sequence, dtstamp, organizer_email, organizer_name, attendees, summary, rsvp=True)
+    _add_series(event, plan, zone)
+    event.add("DESCRIPTION", _text(description))
+    if location:
+        event.add("LOCATION", _text(location))
+        if re.match(r"^https?://\S+$", location.strip()):
+            event.add("URL", location.strip())
+    event.add("STATUS", "CONFIRMED")
+    event.add("TRANSP", "OPAQUE")
+    return _calendar("REQUEST", event, plan.tzid, _years(plan, zone))
+
+
+def build_cancel(
+    *,
+    uid: str,
+    sequence: int,
+    dtstamp: datetime,
+    organizer_email: str,
+    organizer_name: str,
+    attendees: Sequence[Attendee],
+    summary: str,
+    plan: SeriesPlan | None = None,
+    recurrence_id: datetime | None = None,
+) -> bytes:
+    """A METHOD:CANCEL for the whole series, or for one occurrence when ``recurrence_id`` is given (§3.2.5)."""
+    event = _base_event(uid, sequence, dtstamp, organizer_email, organizer_name, attendees, summary, rsvp=False)
+    tzid, years = None, (0, 0)
+    if recurrence_id is not None:
+        if recurrence_id.tzinfo is None:
+            raise ValueError("recurrence_id must be timezone-aware")
+        zone = ZoneInfo(plan.tzid) if plan else _zone_of(recurrence_id)
+        local = recurrence_id.astimezone(zone)
+        event.add("RECURRENCE-ID", local)
+        event.add("DTSTART", local)
+        if plan is not None:
+            event.add("DTEND", (recurrence_id + plan.duration).astimezone(zone))
+        tzid = getattr(zone, "key", None) if zone is not timezone.utc else None
+        years = (local.year, local.year)
+    elif plan is not None:
+        zone = ZoneInfo(plan.tzid)
+        _add_series(event, plan, zone)
+        tzid, years = plan.tzid, _years(plan, zone)
+    event.add("STATUS", "CANCELLED")
+    return _calendar("CANCEL", event, tzid, years)
+
+
+def _base_event(uid, sequence, dtstamp, organizer_email, organizer_name, attendees, summary, *, rsvp) -> Event:
+    if dtstamp.tzinfo is None:
+        raise ValueError("dtstamp must be timezone-aware")
+    event = Event()
+    event.add("UID", _line(uid))
+    event.add("SEQUENCE", int(sequence))
+    event.add("DTSTAMP", dtstamp.astimezone(timezone.utc))
+    event.add("ORGANIZER", _address(organizer_email, {"CN": _param(organizer_name)}))
+    for person in attendees:
+        params = {
+            "CUTYPE": "INDIVIDUAL",
+            "ROLE": _param(person.role).upper(),
+            "PARTSTAT": _param(person.partstat).upper(),
+            "CN": _param(person.name),
+        }
+        if rsvp:
+            params["RSVP"] = "TRUE"
+        event.add("ATTENDEE", _address(person.email, params))
+    event.add("SUMMARY", _text(summary))
+    return event
+
+
+def _add_series(event: Event, plan: SeriesPlan, zone: ZoneInfo) -> None:
+    start = plan.dtstart.astimezone(zone)
+    event.add("DTSTART", start)
+    event.add("DTEND", (start.astimezone(timezone.utc) + plan.duration).astimezone(zone))
+    event.add("RRULE", vRecur.from_ical(plan.rrule))
+    if plan.exdates:
+        event.add("EXDATE", [d.astimezone(zone) for d in sorted(plan.exdates)])
+
+
+def _calendar(method: str, event: Event, tzid: str | None, years: tuple[int, int]) -> bytes:
+    cal = Calendar()
+    cal.add("PRODID", PRODID)
+    cal.add("VERSION", "2.0")
+    cal.add("CALSCALE", "GREGORIAN")
+    cal.add("METHOD", method)
+    if tzid:
+        cal.add_component(vtimezone_for(tzid, years[0], years[1]))
+    cal.add_component(event)
+    return cal.to_ical()
+
+
+def _years(plan: SeriesPlan, zone: ZoneInfo) -> tuple[int, int]:
+    """The calendar years the series touches, in its own zone, so the VTIMEZONE covers them all."""
+    instants = [plan.dtstart, *plan.occurrences, *plan.exdates]
+    instants += [max(instants) + plan.duration]
+    years = [i.astimezone(zone).year for i in instants]
+    return min(years), max(years)
+
+
+def _zone_of(moment: datetime):
+    return moment.tzinfo if isinstance(moment.tzinfo, ZoneInfo) else timezone.utc
+
+
+def _address(email: str, params: dict[str, str]) -> vCalAddress:
+    email = email.strip()
+    if not _EMAIL.match(email):
+        raise ValueError(f"not a plain e-mail address: {email!r}")
+    address = vCalAddress(f"mailto:{email}")
+    for key, value in params.items():
+        if value:
+            address.params[key] = value
+    return address
+
+
+def _text(value: str) -> str:
+    """User text for a TEXT property: line breaks kept (icalendar escapes them), other controls dropped."""
+    return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _line(value: str) -> str:
+    return _CONTROL.sub("", value.replace("\r", "").replace("\n", "")).strip()
+
+
+def _param(value: str) -> str:
+    """A parameter value (RFC 5545 §3.1: no DQUOTE or controls); icalendar quotes values holding ``;:,``."""
+    return " ".join(_PARAM_UNSAFE.sub(" ", value).split())

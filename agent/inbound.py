@@ -1,0 +1,180 @@
+"""Handle one inbound message: understand it, act on it, and account for it in the ledger.
+
+The guarantees come from the order of steps:
+
+1. A message whose mailbox key is in the ledger was handled before a crash that came before it was
+   moved: it is only moved now. Nothing acts twice.
+2. Understanding is pure; a message that cannot be read is quarantined with the reason.
+3. The ledger row and every effect (filed agenda, outbox rows, rule firings) commit in ONE
+   transaction. A crash before the commit leaves no trace and the message is handled again; a
+   crash after it is case 1. Nothing is lost.
+4. The same Message-ID (or the same bytes) arriving under another key is a duplicate delivery:
+   recorded, moved, no effects.
+5. Only then is the message moved out of the inbox (processed or quarantine folder), never deleted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+from datetime import datetime
+
+from sqlalchemy import Connection
+
+from agent.app import App
+from agent.domain.model import Understanding
+from agent.errors import MessageRejected
+from agent.messenger import Thread
+from agent.ports import InboundMail
+from agent.rules.actions import fire, pair_facts
+from agent.store import repo, tables
+from agent.understanding.classify import understand
+from agent.understanding.hygiene import automatic_reason
+from agent.understanding.mime import ParsedMail
+
+log = logging.getLogger(__name__)
+
+CALENDAR_KINDS = ("calendar_reply", "calendar_counter")
+
+
+def handle_inbound(app: App, item: InboundMail, now: datetime) -> str:
+    """Handle one message end to end; returns its ledger status (processed, duplicate, quarantined)."""
+    mailbox = app.mailbox
+    with app.engine.begin() as conn:
+        entry = repo.ledger_entry(conn, mailbox.identity, item.key)
+    if entry is not None:
+        _move(app, item.key, entry.status)
+        return entry.status
+
+    content_hash = hashlib.sha256(item.raw).hexdigest()
+    try:
+        mail, understanding = understand(item.raw, participants=set(app.roster.participants), now=now)
+    except MessageRejected as exc:
+        return _quarantine(app, item, content_hash, str(exc), now)
+    except Exception as exc:  # a bug must not stop the daemon: quarantine and carry on
+        log.exception("could not read message %s", item.key)
+        return _quarantine(app, item, content_hash, f"could not be read ({type(exc).__name__}: {exc})", now)
+
+    if understanding.kind == "stranger":
+        # Never answered (no backscatter), never acted on; kept for an administrator to look at.
+        return _quarantine(app, item, content_hash, f"sender {mail.sender or '(unreadable)'} is not a participant",
+                           now, mail=mail, kind="stranger")
+    try:
+        with app.engine.begin() as conn:
+            duplicate = repo.seen_message(conn, mail.message_id, content_hash)
+            status = "duplicate" if duplicate else "processed"
+            ledger_id = repo.add_ledger(
+                conn, mailbox=mailbox.identity, mailbox_key=item.key, message_id=mail.message_id,
+                content_hash=content_hash, sender=mail.sender, subject=mail.subject[:500], kind=understanding.kind,
+                pair_key=None, status=status, detail="", processed_at=now)
+            if duplicate:
+                pair_key, detail = None, "already handled under another mailbox key"
+            else:
+                pair_key, detail = _act(app, conn, mail, understanding, ledger_id, now)
+            repo.update_ledger(conn, ledger_id, pair_key=pair_key, detail=detail)
+    except MessageRejected as exc:
+        return _quarantine(app, item, content_hash, str(exc), now, mail=mail, kind=understanding.kind)
+    except Exception as exc:
+        log.exception("failed while acting on message %s", item.key)
+        return _quarantine(app, item, content_hash, f"failed while acting on it ({type(exc).__name__}: {exc})",
+                           now, mail=mail, kind=understanding.kind)
+    _move(app, item.key, status)
+    log.info("%s %s from %s: %s", status, understanding.kind, mail.sender, detail)
+    return status
+
+
+def _act(app: App, conn: Connection, mail: ParsedMail, u: Understanding, ledger_id: int,
+         now: datetime) -> tuple[str | None, str]:
+    """File what the message carries and run the rules it triggers. Returns (pair key, what was done)."""
+    pair = app.roster.pair_of(mail.sender)
+    if pair is None:
+        return None, f"{mail.sender} is in no pair; filed only"
+    sender_role = "mentee" if mail.sender == pair.mentee else "mentor"
+    received = mail.date if mail.date is not None and mail.date <= now else now
+    detail = f"{u.kind} from the {sender_role}"
+    extra: dict[str, object] = dict(reply_text=u.reply_text, message=dict(subject=mail.subject, sender=mail.sender))
+    never_answer = automatic_reason(mail) is not None
+
+    if u.kind == "agenda" and u.agenda is not None:
+        repo.add_agenda(conn, pair_key=pair.key, occurrence_id=_next_meeting_id(conn, pair.key, now), ledger_id=ledger_id,
+                        received_at=received, text=u.reply_text, data=dataclasses.asdict(u.agenda))
+        extra["agenda"] = dataclasses.asdict(u.agenda)
+    elif u.kind == "notes" and u.notes is not None:
+        notes_id = repo.add_notes(conn, pair_key=pair.key, occurrence_id=_last_meeting_id(conn, pair.key, now),
+                                  ledger_id=ledger_id, received_at=received, text=u.reply_text,
+                                  data=_jsonable(dataclasses.asdict(u.notes)))
+        for item in u.notes.action_items:
+            repo.add_action_item(conn, pair_key=pair.key, notes_id=notes_id, owner=item.owner, text=item.text,
+                                 due=item.due, status="open")
+        extra["notes"] = _jsonable(dataclasses.asdict(u.notes))
+    elif u.kind in CALENDAR_KINDS and u.calendar is not None:
+        detail = _record_calendar_answer(conn, u, now)
+    if u.kind != "out_of_office" and not never_answer:
+        repo.touch_pair(conn, pair.key, received)
+
+    trigger_rules = [r for r in app.program.rules.by_trigger("message") if r.kind == u.kind]
+    if u.kind in CALENDAR_KINDS:
+        trigger_rules += list(app.program.rules.by_trigger("calendar_answer"))
+    facts = pair_facts(conn, pair, now, sender_role=sender_role)
+    thread = Thread(mail.message_id, mail.references)
+    fired = [rule.name for rule in trigger_rules
+             if fire(app, conn, rule, pair, occasion=f"msg:{mail.message_id}", facts=facts, now=now,
+                     sender=mail.sender, extra=extra, thread=thread, never_answer=never_answer)]
+    if fired:
+        detail += "; rules fired: " + ", ".join(fired)
+    return pair.key, detail
+
+
+def _record_calendar_answer(conn: Connection, u: Understanding, now: datetime) -> str:
+    answer = u.calendar
+    series_row = conn.execute(tables.series.select().where(tables.series.c.uid == answer.uid)).one_or_none()
+    if series_row is None:
+        raise MessageRejected(f"calendar answer for UID {answer.uid}, which is no series of this program")
+    repo.record_attendance(conn, series_uid=answer.uid, attendee=answer.attendee,
+                           recurrence_at=answer.recurrence_id, partstat=answer.partstat or "NEEDS-ACTION", now=now)
+    scope = f"the meeting of {answer.recurrence_id:%Y-%m-%d}" if answer.recurrence_id else "the series"
+    return f"{answer.attendee} answered {answer.partstat} for {scope}"
+
+
+def _next_meeting_id(conn: Connection, pair_key: str, now: datetime) -> int | None:
+    return next((m.id for m in repo.occurrences_of(conn, pair_key) if m.starts_at > now), None)
+
+
+def _last_meeting_id(conn: Connection, pair_key: str, now: datetime) -> int | None:
+    past = [m for m in repo.occurrences_of(conn, pair_key) if m.starts_at <= now]
+    return past[-1].id if past else None
+
+
+def _jsonable(value):
+    """Dates inside extracted values become ISO strings for JSON columns and templates."""
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _quarantine(app: App, item: InboundMail, content_hash: str, reason: str, now: datetime, *,
+                mail: ParsedMail | None = None, kind: str = "unreadable") -> str:
+    with app.engine.begin() as conn:
+        repo.add_quarantine(conn, mailbox=app.mailbox.identity, mailbox_key=item.key,
+                            message_id=mail.message_id if mail else "", sender=mail.sender if mail else "",
+                            subject=(mail.subject if mail else "")[:500], reason=reason, raw=item.raw, created_at=now)
+        repo.add_ledger(conn, mailbox=app.mailbox.identity, mailbox_key=item.key,
+                        message_id=mail.message_id if mail else f"sha256:{content_hash}", content_hash=content_hash,
+                        sender=mail.sender if mail else "", subject=(mail.subject if mail else "")[:500],
+                        kind=kind, pair_key=None,
+                        status="quarantined", detail=reason, processed_at=now)
+    _move(app, item.key, "quarantined")
+    log.warning("quarantined %s: %s", item.key, reason)
+    return "quarantined"
+
+
+def _move(app: App, key: str, status: str) -> None:
+    if status == "quarantined":
+        app.mailbox.quarantine(key)
+    else:
+        app.mailbox.mark_processed(key)

@@ -1,0 +1,89 @@
+"""Carry out a rule that fired, and gather the facts rules are evaluated on.
+
+``fire`` is the one place where a rule decision becomes effects: the decision is recorded first
+(``rule_firings``, unique per rule, pair and occasion), so a rule whose occasion was decided before
+does nothing at all — that is "each rule fires once per occasion", across restarts and workers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlalchemy import Connection
+
+from agent.app import App
+from agent.domain.model import Pair
+from agent.messenger import Thread, send_template
+from agent.rules.engine import PairFacts, decide
+from agent.rules.model import Rule
+from agent.store import repo
+
+log = logging.getLogger(__name__)
+
+
+def pair_facts(conn: Connection, pair: Pair, now: datetime, *, meeting_at: datetime | None = None,
+               sender_role: str | None = None) -> PairFacts:
+    """Facts about a pair at ``now``; ``meeting_at`` names the meeting a timed rule is about."""
+    row = repo.pair_row(conn, pair.key)
+    meetings = repo.occurrences_of(conn, pair.key)
+    starts = [m.starts_at for m in meetings]
+    reference = meeting_at or next((s for s in starts if s > now), None)
+    previous = max((s for s in starts if reference is None or s < reference), default=None)
+    if reference is not None and reference <= now:  # a meeting already held: notes are about it
+        notes_since = reference
+    else:
+        notes_since = max((s for s in starts if s <= now), default=None)
+    series = repo.series_of(conn, pair.key)
+    phase = 1
+    for item in series:
+        if reference is not None and any(m.series_uid == item.uid and m.starts_at == reference for m in meetings):
+            phase = item.phase + 1
+    return PairFacts(
+        meeting_count=sum(1 for s in starts if s <= now),
+        agenda_received=repo.agenda_since(conn, pair.key, previous),
+        notes_received=notes_since is not None and repo.notes_since(conn, pair.key, notes_since),
+        flags=frozenset(row.flags if row is not None else ()),
+        cadence_phase=phase,
+        sender_role=sender_role,
+    )
+
+
+def fire(
+    app: App,
+    conn: Connection,
+    rule: Rule,
+    pair: Pair,
+    *,
+    occasion: str,
+    facts: PairFacts,
+    now: datetime,
+    sender: str | None = None,
+    extra: Mapping[str, object] | None = None,
+    thread: Thread | None = None,
+    never_answer: bool = False,
+) -> bool:
+    """Decide, record the decision, and act if it fired and was not decided before. True if it acted."""
+    decision = decide(rule, facts)
+    if not repo.record_firing(conn, rule=rule.name, pair_key=pair.key, occasion=occasion, fired=decision.fired,
+                              reason=decision.reason, now=now):
+        return False
+    log.debug("rule %s for %s on %s: %s (%s)", rule.name, pair.key, occasion,
+              "fired" if decision.fired else "missed", decision.reason)
+    if not decision.fired:
+        return False
+    reason = f"rule {rule.name} ({rule.file}:{rule.line}): {decision.reason}"
+    if rule.action in ("send", "escalate"):
+        # RFC 3834: an automatic message is never answered, so its sender is left out.
+        exclude = frozenset({sender}) if never_answer and sender else frozenset()
+        send_template(app, conn, template=rule.template, audience=rule.to, pair=pair,
+                      occasion=f"rule:{rule.name}:{pair.key}:{occasion}", now=now, reason=reason, rule=rule.name,
+                      sender=sender, extra=extra, thread=thread, exclude=exclude)
+    elif rule.action == "set_flag":
+        row = repo.pair_row(conn, pair.key)
+        repo.set_flags(conn, pair.key, [*row.flags, rule.flag])
+        repo.audit(conn, at=now, action=f"set flag {rule.flag}", reason=reason, pair_key=pair.key, rule=rule.name)
+    else:  # file, book, skip: filing is done by the handler; booking changes come with the scheduling work
+        repo.audit(conn, at=now, action=rule.action, reason=reason, pair_key=pair.key, rule=rule.name)
+    return True

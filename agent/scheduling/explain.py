@@ -1,0 +1,117 @@
+"""Plain-English explanations: why an occurrence is skipped, when a local time differs, why no slot.
+
+Every exception in a series gets one line naming the date and the reason, so the pair and the
+administrator never meet a silent drift or a silently missing meeting.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from agent.domain.model import WEEKDAYS, Participant
+from agent.scheduling.engine import Entry, Kinds, Person
+from agent.scheduling.tzminutes import minute_of
+
+
+def person_summary(who: Participant) -> str:
+    """``Katy (America/Los_Angeles, Mon 09:00-17:00; ...; stretch Mon 07:00-09:00)``."""
+    stretch = f"; stretch {who.stretch.describe()}" if who.stretch and not who.stretch.is_empty() else ""
+    return f"{who.first_name} ({who.timezone}, {who.hours.describe()}{stretch})"
+
+
+def clock(moment: datetime, zone) -> str:
+    local = moment.astimezone(zone)
+    return f"{WEEKDAYS[local.weekday()]} {local:%H:%M}"
+
+
+def exdate_note(local: datetime, entry: Entry, minute: int, kinds: Kinds, people, anchor: int,
+                reference: datetime | None, minutes: int) -> str:
+    """``2027-03-23: would be Tue 07:00 for Katy in America/Los_Angeles, outside Katy's hours (...)``."""
+    start = local.astimezone(UTC)
+    reasons = []
+    if start.astimezone(local.tzinfo).replace(tzinfo=None) != local.replace(tzinfo=None):
+        reasons.append(f"{local:%H:%M} does not exist in {local.tzinfo} that day (the clocks go forward)")
+    for j, person in enumerate(people):
+        if not (entry.hours[j, kinds[j]] >> minute) & 1:
+            which = "hours" if kinds[j] == "core" else "hours, stretch hours included"
+            reasons.append(
+                f"would be {clock(start, person.who.zone)}-{clock(start + timedelta(minutes=minutes), person.who.zone)[4:]}"
+                f" for {person.who.first_name} in {person.who.timezone}, outside {person.who.first_name}'s {which}"
+                + _why_moved(start, reference, people[anchor], person)
+            )
+    for j, person in enumerate(people):
+        if (entry.holiday[j] >> minute) & 1:
+            names = _overlapping(person.holidays, start, minutes)
+            reasons.append(f"{' / '.join(names) or 'a public holiday'} for {person.who.first_name} ({person.who.country})")
+    if (entry.busy >> minute) & 1:
+        reasons.append("clashes with a busy time in a calendar")
+    return f"{local:%Y-%m-%d}: " + "; ".join(reasons or ["skipped"])
+
+
+def _why_moved(start: datetime, reference: datetime | None, anchor: Person, person: Person) -> str:
+    if reference is None or anchor is person:
+        return ""
+    moved_anchor = anchor.line.offset(minute_of(start)) != anchor.line.offset(minute_of(reference))
+    moved_person = person.line.offset(minute_of(start)) != person.line.offset(minute_of(reference))
+    if moved_anchor and not moved_person:
+        return f" (the clocks changed in {anchor.who.timezone} but not in {person.who.timezone})"
+    if moved_person and not moved_anchor:
+        return f" (the clocks changed in {person.who.timezone} but not in {anchor.who.timezone})"
+    if moved_person and moved_anchor:
+        return f" (the clocks changed differently in {anchor.who.timezone} and {person.who.timezone})"
+    return ""
+
+
+def _overlapping(spans, start: datetime, minutes: int) -> list[str]:
+    low = minute_of(start)
+    return [name for a, b, name in spans if a < low + minutes and b > low]
+
+
+def drift_notes(starts: list[datetime], people, anchor: int, usual_from: list[datetime]) -> list[str]:
+    """One line per person and unusual local time among ``starts``; "usual" is the most common
+    local time over ``usual_from`` (the whole series, so every phase says the same)."""
+    notes = []
+    for j, person in enumerate(people):
+        if j == anchor or person.who.timezone == people[anchor].who.timezone or not starts:
+            continue
+        times = [clock(start, person.who.zone) for start in starts]
+        usual = Counter(clock(start, person.who.zone) for start in usual_from).most_common(1)[0][0]
+        for odd in sorted(set(times) - {usual}, key=times.index):
+            days = [start.astimezone(people[anchor].who.zone).date() for start, t in zip(starts, times) if t == odd]
+            when = ", ".join(map(str, days)) if len(days) <= 4 else f"{days[0]} to {days[-1]} ({len(days)} meetings)"
+            notes.append(
+                f"{when}: {odd} for {person.who.first_name} in {person.who.timezone} instead of the usual {usual}"
+                f" ({person.who.timezone} and {people[anchor].who.timezone} change clocks on different dates)"
+            )
+    return notes
+
+
+def no_slot_reason(people, minutes: int, dates: int, first, end, *, any_hours: bool, half_hours: bool) -> str:
+    """A sentence an administrator can act on."""
+    mentee, mentor = (person.who for person in people)
+    who = f"{person_summary(mentee)} and {person_summary(mentor)}"
+    span = f"between {first} and {end}"
+    has_stretch = any(p.who.stretch and not p.who.stretch.is_empty() for p in people)
+    hours = "in core or stretch hours" if has_stretch else "in their working hours (no stretch hours are set)"
+    if dates == 0:
+        return f"No meeting date falls {span}; start the pair later or lengthen the horizon."
+    if not any_hours:
+        return (
+            f"{who} have no {minutes}-minute overlap {hours} on any weekday {span}; add stretch hours for "
+            f"the mentee or the mentor, widen their hours, or shorten the meeting."
+        )
+    if not half_hours:
+        return (
+            f"{who} share {minutes} minutes {hours} on fewer than half of the dates {span} (their clocks change "
+            f"on different dates); add stretch hours for the mentee or the mentor, or shorten the meeting."
+        )
+    return (
+        f"{who} share {minutes} minutes {hours}, but busy times or public holidays block more than half of the "
+        f"dates {span} at every such time; free calendar time, adjust busy calendars, or start the pair later."
+    )
+
+
+def utc_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+

@@ -1,0 +1,336 @@
+"""Only the new text of a reply: quoted history, signatures and disclaimers removed.
+
+The rules run line by line with simple, bounded regular expressions (no nested quantifiers), so
+the time is linear in the text. Order: find the first line where quoted history starts (a quote
+header such as "On ... wrote:" in many languages, an Outlook "From:/Sent:" block, an
+"-----Original Message-----" line, or a '>' block after which no new text follows); cut there;
+drop '>' lines that remain only when they are not interleaved with answers; then drop a trailing
+signature ('-- ', mobile "Sent from my ..." lines) and a legal disclaimer.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_CHARS = 200_000
+MAX_LINE = 2_000
+
+# "On <date>, <name> wrote:" and its translations; matched against one line or two joined lines.
+_QUOTE_HEADERS = [
+    r"^-*\s*(on|at)\b.{0,300}\b(wrote|writes|said|sent)\s*:?[\s-]*$",
+    r"^.{0,300}\bwrote:\s*$",
+    r"^(am|on)\b.{0,300}\bschrieb\b.{0,200}:?\s*$",
+    r"^.{0,300}\bschrieb\b.{0,200}:\s*$",
+    r"^le\b.{0,300}\ba\s+[ée]crit\s*:?\s*$",
+    r"^.{0,300}\ba\s+[ée]crit\s*:\s*$",
+    r"^el\b.{0,300}\bescribi[óo]\s*:?\s*$",
+    r"^.{0,300}\bescribi[óo]\s*:\s*$",
+    r"^(em|no dia)\b.{0,300}\bescreveu\s*:?\s*$",
+    r"^.{0,300}\bescreveu\s*:\s*$",
+    r"^op\b.{0,300}\bschreef\b.{0,200}:?\s*$",
+    r"^.{0,300}\bschreef\b.{0,200}:\s*$",
+    r"^il\b.{0,300}\bha\s+scritto\s*:?\s*$",
+    r"^.{0,300}\bha\s+scritto\s*:\s*$",
+    r"^(w\s+dniu|dnia)\b.{0,300}\b(pisze|napisa[łl]a?)\s*:?\s*$",
+    r"^.{0,300}\b(pisze|napisa[łl]a?|napisal)\s*:\s*$",
+    r"^(den|på)\b.{0,300}\bskrev\b.{0,200}:?\s*$",
+    r"^.{0,300}\bskrev\b.{0,200}:\s*$",
+    r"^.{0,300}\b(написал|написала|написав|пише|пишет)(\(а\))?\s*:\s*$",
+    r"^.{0,300}(写道|寫道)\s*[:：]\s*$",
+    r"^.{0,300}(のメッセージ|は書きました)\s*[:：]\s*$",
+    r"^.{0,60}\d{4}.{0,200}\s(от|from)\s.{0,200}<[^<>@\s]{1,100}@[^<>\s]{1,200}>\s*:\s*$",
+]
+_QUOTE_HEADER_RE = [re.compile(p, re.IGNORECASE) for p in _QUOTE_HEADERS]
+
+_ORIGINAL = re.compile(
+    r"^\s*[-_=*]{2,}\s*(original message|original|urspr[üu]ngliche nachricht|message d'origine|"
+    r"mensaje original|mensagem original|oorspronkelijk bericht|messaggio originale|"
+    r"oryginalna wiadomo[śs][ćc]|ursprungligt meddelande|opprinnelig melding|"
+    r"исходное сообщение|forwarded message|weitergeleitete nachricht|message transf[ée]r[ée]|"
+    r"mensaje reenviado|begin forwarded message)\s*[-_=*]{0,}\s*$",
+    re.IGNORECASE,
+)
+_BEGIN_FWD = re.compile(r"^\s*(begin forwarded message|anfang der weitergeleiteten nachricht)\s*:\s*$", re.I)
+
+_FROM = r"(from|von|de|da|van|od|från|fra|от|发件人|寄件者|差出人|kimden|lähettäjä)"
+_SENT = r"(sent|date|gesendet|datum|envoy[ée]|date|enviado|fecha|data|inviato|verzonden|wys[łl]ano|skickat|sendt|отправлено|дата|发送时间|日期|送信日時|tarih)"
+_TO = r"(to|an|à|a|para|aan|do|till|til|кому|收件人|宛先|kime|cc|subject|betreff|objet|asunto|assunto|onderwerp|oggetto|temat|ämne|emne|тема|主题|件名|konu)"
+_FROM_LINE = re.compile(r"^\s*\*?" + _FROM + r"\s*\*?\s*[:：]\s*\S", re.IGNORECASE)
+_FIELD_LINE = re.compile(r"^\s*\*?(" + _SENT[1:-1] + "|" + _TO[1:-1] + r")\s*\*?\s*[:：]", re.IGNORECASE)
+_SEPARATOR = re.compile(r"^\s*_{10,}\s*$")
+
+_SIG_DASH = re.compile(r"^\s*--\s*$|^\s*-- \S|^__\s*$")
+_MOBILE = re.compile(
+    r"^\s*[(<]*\s*(sent (from|via|with|using|by) |get outlook for |sent on the go|from my (iphone|ipad|android|mobile)|"
+    r"von meinem .{0,40}gesendet|gesendet von meinem|gesendet mit |diese nachricht wurde von meinem .{0,60}gesendet|"
+    r"envoy[ée] de mon |envoy[ée] depuis |enviado desde mi |enviado de meu |enviado do meu |enviado desde |"
+    r"verzonden (met|vanaf) |inviato da(l mio)? |wys[łl]ano z |skickat fr[åa]n min |sendt fra min |"
+    r"отправлено с |从我的.{0,20}发送|從我的.{0,20}傳送|\S+ from mobile\s*$|.{0,30}\bvia mobile\s*$)",
+    re.IGNORECASE,
+)
+_NOT_MOBILE = re.compile(r"^\s*sent from my (desk|office|home|computer|laptop)\b", re.IGNORECASE)
+_DISCLAIMER = re.compile(
+    r"^\s*(this (e-?mail|message|communication)\b.{0,80}\b(confidential|privileged|intended)|"
+    r"confidentiality notice|disclaimer\s*:|the information (contained )?in this (e-?mail|message)|"
+    r"diese (e-?mail|nachricht) (enthält|kann) vertrauliche|ce (message|courriel|e-?mail) (et|est) .{0,40}confidenti|"
+    r"este (mensaje|correo)\b.{0,60}confidencial)",
+    re.IGNORECASE,
+)
+
+
+def extract_reply(text: str) -> str:
+    """Return only the new text of a reply (see the module docstring for the rules)."""
+    if not text:
+        return ""
+    text = str(text)[:MAX_CHARS].replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    text = text.replace("\u200b", "").replace("\u1427", "").replace("\ufeff", "")
+    lines = [ln[:MAX_LINE].rstrip() for ln in text.split("\n")]
+    lines = _cut_footer(lines)
+    lines = _remove_history(lines)
+    lines = _drop_signature(lines)
+    kept = _drop_trailing_quotes(lines)
+    if _has_text(kept):
+        lines = _drop_signature(kept)
+    return "\n".join(lines).strip("\n").strip()
+
+
+_SUPERCITE = re.compile(r"^\s*[A-Za-z]{1,3}>(\s|$)")
+
+
+def _is_quote(line: str) -> bool:
+    s = line.lstrip()
+    return s.startswith(">") or (s[1:4].find(">") >= 0 and _SUPERCITE.match(s) is not None)
+
+
+_OPENER = re.compile(
+    r"^(-{2,}\s*)?(on|am|le|el|em|no dia|op|il|w dniu|dnia|den|p[åa]|\d|mon|tue|wed|thu|fri|sat|sun|"
+    r"lun|mar|mer|jeu|ven|sam|dim|mo|di|mi|do|fr|sa|so)\b",
+    re.IGNORECASE,
+)
+_DATE_START = re.compile(
+    r"^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{1,2}\s+\S{2,12}\.?\s+\d{4})\b"
+)
+_EMAIL_COLON = re.compile(r"[^\s<>@]{1,100}@[^\s<>@]{1,200}.{0,80}[:：]\s*$")
+_EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}\.[\w.-]{1,200}")
+_TIME = re.compile(r"\d{1,2}:\d{2}")
+
+
+def _attribution_span(lines: list[str], i: int) -> int | None:
+    """End index (exclusive) of an attribution line ("On ... wrote:") starting at line i, which
+    may be wrapped over up to four non-empty lines; None when line i starts none."""
+    first = lines[i].strip()
+    if not first or _is_quote(first) or len(first) > 400:
+        return None
+    if _is_quote_header(first):
+        return i + 1
+    if _DATE_START.match(first) and (_TIME.search(first) or "@" in first):
+        return i + 1
+    if not _OPENER.match(first) and not _EMAIL.search(first):
+        return None
+    joined, j, used = first, i + 1, 1
+    while j < len(lines) and j <= i + 6 and used < 5 and len(joined) < 500:
+        nxt = lines[j].strip()
+        j += 1
+        if not nxt:
+            continue
+        if (_OPENER.match(nxt) and _is_quote_header(nxt)) or nxt.endswith((".", "!", "?")):
+            return None  # the real attribution (if any) starts later
+        joined += " " + nxt
+        used += 1
+        if _is_quote_header(joined) or (
+            _EMAIL_COLON.search(joined) and (_TIME.search(joined) or _DATE_START.match(first))
+        ):
+            return j
+        if nxt.endswith((":", "：")):
+            return None
+    return None
+
+
+def _block_span(lines: list[str], i: int) -> int | None:
+    """End index of an Outlook/forward header block ('-----Original Message-----', a separator
+    followed by From:, or From:/Sent:/To:/Subject: fields) starting at line i; None if none starts."""
+    s = lines[i].strip()
+    if not s:
+        return None
+    bare = s.lstrip("> ").strip()
+    start_block = False
+    if _ORIGINAL.match(bare) or _BEGIN_FWD.match(bare):
+        start_block = True
+    elif _SEPARATOR.match(bare) or re.match(r"^([-=]{10,}|\* \* \*)$", bare):
+        nxt = [x for x in lines[i + 1: i + 5] if x.strip()][:2]
+        start_block = any(_FROM_LINE.match(x.lstrip("> *")) or _FIELD_LINE.match(x.lstrip("> *")) for x in nxt)
+    elif s[:1] in "*>" or s[:1].isalpha() or not s[:1].isascii():
+        start_block = _outlook_block(lines, i) or _field_block(lines, i)
+    if not start_block:
+        return None
+    j = i + 1
+    while j < len(lines) and not lines[j].strip():
+        j += 1  # blank lines right after a separator
+    while j < len(lines) and lines[j].strip() and j < i + 20:
+        j += 1
+    return j
+
+
+def _quotes_then_text(lines: list[str], j: int) -> bool:
+    """True when lines[j:] is a quote block followed by new text (bottom-posting or inline answers)."""
+    n = len(lines)
+    while j < n and not lines[j].strip():
+        j += 1
+    if j >= n or not _is_quote(lines[j]):
+        return False
+    while j < n and (_is_quote(lines[j]) or not lines[j].strip()):
+        j += 1
+    rest = _drop_signature(lines[j:])
+    return _has_text(rest) and _block_span(lines, j) is None
+
+
+def _remove_history(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    i, n = 0, len(lines)
+    while i < n:
+        end = _block_span(lines, i)
+        kind = "block"
+        if end is None:
+            end = _attribution_span(lines, i)
+            kind = "attribution"
+        if end is None:
+            out.append(lines[i])
+            i += 1
+            continue
+        if not _has_new_text(out):
+            # History at the very top: the new text (if any) follows below it.
+            i = end
+            while i < n and (not lines[i].strip() or _is_quote(lines[i])):
+                i += 1
+            if kind == "block" and i >= n:
+                return out
+            continue
+        if kind == "attribution" and _quotes_then_text(lines, end):
+            i = end  # inline answers: keep the quotes as context, drop the attribution
+            continue
+        return out
+    return out
+
+
+def _has_new_text(lines: list[str]) -> bool:
+    return any(ln.strip() and not _is_quote(ln) for ln in lines)
+
+
+def _drop_trailing_quotes(lines: list[str]) -> list[str]:
+    end = len(lines)
+    while end and (not lines[end - 1].strip() or _is_quote(lines[end - 1])):
+        end -= 1
+    return lines[:end]
+
+
+_FOOTER = re.compile(r"(mailing list|unsubscribe|listinfo|abbestellen|se d[ée]sabonner|darse de baja)", re.I)
+
+
+def _cut_footer(lines: list[str]) -> list[str]:
+    """Mailing-list footers: a rule of underscores or dashes followed by list boilerplate."""
+    start = max(0, len(lines) - 15)
+    for i in range(start, len(lines)):
+        if re.match(r"^\s*[_-]{10,}\s*$", lines[i]) and any(_FOOTER.search(x) for x in lines[i + 1: i + 5]):
+            return lines[:i]
+    return lines
+
+
+def _is_quote_header(line: str) -> bool:
+    s = line.strip().lstrip(">").strip()
+    if len(s) < 6 or len(s) > 600:
+        return False
+    return any(r.match(s) for r in _QUOTE_HEADER_RE)
+
+
+def _outlook_block(lines: list[str], i: int) -> bool:
+    """A 'From:' line followed within a few lines by at least one more header field (Sent/To/Subject)."""
+    if not _FROM_LINE.match(lines[i].lstrip("> *")):
+        return False
+    fields = 0
+    for ln in lines[i + 1: i + 7]:
+        stripped = ln.lstrip("> ")
+        if _FIELD_LINE.match(stripped):
+            fields += 1
+    return fields >= 2 or (fields == 1 and i + 1 < len(lines) and _FIELD_LINE.match(lines[i + 1].lstrip("> ")) is not None)
+
+
+def _field_block(lines: list[str], i: int) -> bool:
+    """Hotmail-style blocks that start with Date:/Subject: and contain From: within a few lines."""
+    if not _FIELD_LINE.match(lines[i].lstrip("> *")):
+        return False
+    window = lines[i: i + 6]
+    has_from = any(_FROM_LINE.match(ln.lstrip("> *")) for ln in window)
+    fields = sum(1 for ln in window if _FIELD_LINE.match(ln.lstrip("> *")))
+    return has_from and fields >= 2
+
+
+def _drop_signature(lines: list[str]) -> list[str]:
+    n = len(lines)
+    # A '-- ' delimiter (or a rule of underscores close to the end): everything after it is signature.
+    for i in range(n):
+        if not _has_text(lines[:i]):
+            continue
+        s = lines[i]
+        if (
+            (_SIG_DASH.match(s) and (n - i) <= 25 and (not s.strip().startswith("-- ") or n - i <= 3))
+            or (_UNDERSCORES.match(s) and n - i <= 6)
+        ):
+            lines = lines[:i]
+            break
+    lines = _drop_contact_block(lines)
+    # Mobile signature lines near the end: cut from the first one.
+    for i in range(max(0, len(lines) - 40), len(lines)):
+        if _MOBILE.match(lines[i]) and not _NOT_MOBILE.match(lines[i]) and len(lines[i]) < 120 and _has_text(lines[:i]):
+            if i >= 2 and _NAME.match(lines[i - 1]) and not lines[i - 2].strip():
+                i -= 1  # "Jane Doe" right above "Sent from my iPhone"
+            lines = lines[:i]
+            break
+    # Legal disclaimers: cut from the first disclaimer line in the final part.
+    for i in range(max(0, len(lines) - 40), len(lines)):
+        if _DISCLAIMER.match(lines[i]) and _has_text(lines[:i]):
+            lines = lines[:i]
+            break
+    return lines
+
+
+_NAME = re.compile(r"^\s*[A-Z][\w'-]{0,30}( [A-Z][\w.'-]{0,30}){1,2}\s*$")
+_UNDERSCORES = re.compile(r"^\s*_{5,}\s*$")
+_DASH_NAME = re.compile(r"^\s*-{1,2}\s?[A-Z][\w.'-]{0,30}( [A-Z][\w.'-]{0,30}){0,2}\s*$")
+_CONTACT = re.compile(
+    r"(^\s*(t|f|m|p|tel|fax|phone|mobile|mob|cell|skype|e|email|web|www)\s*[.:]|\+?\(?\d{2,4}\)?[ .-]\d{2,4}[ .-]\d{3,5}|"
+    r"[\w.+-]+@[\w-]+\.\w|https?://|www\.)",
+    re.IGNORECASE,
+)
+
+
+def _drop_contact_block(lines: list[str]) -> list[str]:
+    """A trailing block of short lines (name, title, phone, email, web) without a '-- ' delimiter."""
+    end = len(lines)
+    while end and not lines[end - 1].strip():
+        end -= 1
+    if end and _DASH_NAME.match(lines[end - 1]) and _has_text(lines[: end - 1]):
+        return lines[: end - 1]
+    i, contacts, short = end, 0, 0
+    while i > 0 and end - i < 24:
+        s = lines[i - 1].strip()
+        if s and (len(s) > 60 or s.endswith((".", "?", "!", ":", ",")) and not _CONTACT.search(s)):
+            break
+        if s:
+            short += 1
+            contacts += 1 if _CONTACT.search(s) else 0
+        i -= 1
+    if contacts >= 2 and short >= 3 and _has_text(lines[:i]):
+        return lines[:i]
+    return lines
+
+
+def _has_text(lines: list[str]) -> bool:
+    return any(ln.strip() for ln in lines)
+
+
+def extract_reply_from_bytes(raw: bytes) -> str:
+    """Scorer adapter for ``score_replies.py --impl agent.understanding.reply:extract_reply_from_bytes``:
+    a complete RFC 5322 message in, the new text of its readable body out."""
+    from agent.understanding.mime import parse_mail
+
+    return extract_reply(parse_mail(raw).text)
