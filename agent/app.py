@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sqlalchemy import Engine
 
@@ -31,6 +32,11 @@ class App:
     @property
     def roster(self):
         return self.program.roster
+
+    @cached_property
+    def roles(self) -> dict[str, str]:
+        """Participant address -> "mentor" | "mentee": who may act, and who "I" is in their notes."""
+        return {email: str(person.role) for email, person in self.roster.participants.items()}
 
     @property
     def domain(self) -> str:

@@ -58,10 +58,10 @@ def book_pair(app: App, conn: Connection, pair: Pair, now: datetime) -> SeriesPl
                             description=description, location=location)
         repo.save_series(conn, uid=uid, pair_key=pair.key, phase=phase, plan=plan, ics=ics, sequence=0, now=now)
         app.calendar.put(uid, ics)
-        slot_text = describe_slot([plan], mentee, mentor)
         send_template(app, conn, template="invitation", audience="both", pair=pair, occasion=f"invite:{uid}:0",
                       now=now, reason=f"pair start: {plan.rrule} in {plan.tzid}",
-                      extra=dict(slot=slot_text, series_notes=list(plan.notes), phase=phase + 1,
+                      extra=dict(slot=describe_slot([plan], mentee, mentor), series_notes=list(plan.notes),
+                                 phase=phase + 1, phases=len(result), series_starts=list(plan.occurrences),
                                  rhythm=str(pair.cadence[min(phase, len(pair.cadence) - 1)])),
                       calendar=lambda _reader, ics=ics: CalendarPart("REQUEST", ics))
     repo.set_pair_status(conn, pair.key, "booked")

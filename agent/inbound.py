@@ -49,7 +49,7 @@ def handle_inbound(app: App, item: InboundMail, now: datetime) -> str:
 
     content_hash = hashlib.sha256(item.raw).hexdigest()
     try:
-        mail, understanding = understand(item.raw, participants=set(app.roster.participants), now=now)
+        mail, understanding = understand(item.raw, participants=app.roles, now=now)
     except MessageRejected as exc:
         return _quarantine(app, item, content_hash, str(exc), now)
     except Exception as exc:  # a bug must not stop the daemon: quarantine and carry on

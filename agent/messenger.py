@@ -78,6 +78,7 @@ def pair_context(app: App, conn: Connection, pair: Pair, reader: Participant, no
     meetings = [dict(when=when(row.starts_at), starts_at=row.starts_at.isoformat()) for row in upcoming[:6]]
     series = repo.series_of(conn, pair.key)
     return dict(
+        when=when,
         program=dict(name=app.config.program.name, address=app.config.program.address),
         reader=person_view(reader),
         partner=person_view(partner),

@@ -16,7 +16,8 @@ from agent.understanding.classify import understand, understanding_to_json
 def parse(args: argparse.Namespace) -> int:
     participants = None
     if args.config:
-        participants = set(load_program(args.config, quiet_warnings=True).roster.participants)
+        roster = load_program(args.config, quiet_warnings=True).roster
+        participants = {email: str(person.role) for email, person in roster.participants.items()}
     status = 0
     for name in args.files:
         path = Path(name)
