@@ -503,12 +503,19 @@ class SmtpSink:
 
 
 def _pg_bindir() -> Path | None:
-    found = shutil.which("pg_ctl")
-    if found:
+    """The newest Debian server bindir, else the folder of ``postgres`` on PATH (wrappers in
+    /usr/local/bin may provide initdb and pg_ctl but not the server binary itself)."""
+    def version(p: Path) -> int:
+        name = p.parent.parent.name
+        return int(name) if name.isdigit() else 0
+
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"), key=version)
+    if candidates:
+        return candidates[-1].parent
+    found = shutil.which("postgres")
+    if found and (Path(found).parent / "initdb").exists():
         return Path(found).parent
-    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"),
-                      key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0)
-    return versions[-1].parent if versions else None
+    return None
 
 
 class Postgres:
@@ -562,12 +569,22 @@ class Postgres:
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
         log.close()
         deadline = time.monotonic() + 30
-        while self._run(str(self.bindir / "pg_isready"), "-q", "-h", self.host, "-p", str(self.port)).returncode:
+        while not self._accepts_connections():
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError(f"postgres did not start\n{log_tail(self.log_path)}")
             time.sleep(0.05)
         return self
+
+    def _accepts_connections(self) -> bool:
+        import psycopg
+
+        try:
+            psycopg.connect(host=self.host, port=self.port, user="postgres", dbname="postgres",
+                            connect_timeout=2).close()
+            return True
+        except psycopg.OperationalError:
+            return False
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

@@ -15,7 +15,7 @@ scan serves every accommodation level.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from agent.domain.model import Participant
@@ -98,38 +98,61 @@ class Scanner:
         self.events = events
         self.blocks = [("busy", list(busy))] + [("holiday", [(a, b) for a, b, _ in p.holidays]) for p in people]
         self.block_ends = [[b for _, b in spans] for _, spans in self.blocks]
+        every = sorted(span_ for _, spans in self.blocks for span_ in spans)
+        self.block_starts = [a for a, _ in every]
+        self.block_stops = [b for _, b in every]
         self._cache: dict[tuple[int, int, int], Entry] = {}
 
     def scan(self, anchor: int, weekday: int, ordinals: list[int], allowed: int) -> Group:
-        """Masks for every date of one anchor and weekday (see the module docstring)."""
+        """Masks for every date of one anchor and weekday (see the module docstring).
+
+        Dates near an offset change or a block get their own exact entry; the others share one
+        entry per constant-offset segment between changes.
+        """
         group = Group(anchor, weekday, ordinals, allowed)
+        midnights = [(o - EPOCH_ORDINAL) * DAY for o in ordinals]
+        special = self._near(midnights, self.event_times, self.event_times, 2 * DAY)
+        blocked = self._near(midnights, self.block_starts, self.block_stops, DAY) - special
+        offsets = list(self.initial)
+        bounds = [*self.event_times, 1 << 62]
+        low = 0
         by_state: dict[tuple[int, int], int] = {}
-        times, events, offsets = self.event_times, self.events, list(self.initial)
-        pointer, count = 0, len(times)
-        for index, ordinal in enumerate(ordinals):
-            midnight = (ordinal - EPOCH_ORDINAL) * DAY
-            u0 = midnight - offsets[anchor]
-            while pointer < count and times[pointer] < u0 - DAY:
-                offsets[events[pointer][1]] = events[pointer][2]
-                pointer += 1
-                u0 = midnight - offsets[anchor]
-            if pointer < count and times[pointer] < u0 + self.width + DAY:
-                entry = self.exact(anchor, midnight, index)
-            elif self._blocked(u0):
-                entry = self._copy(self.fast(weekday, offsets, anchor), index)
-                self._block(entry, u0, 0, DAY)
-            else:
+        entry_of = group.entry_of
+        for k, bound in enumerate(bounds):
+            high = bisect_left(midnights, bound)
+            members = [i for i in range(low, high) if i not in special and i not in blocked]
+            if members:
                 state = (offsets[0] - offsets[anchor], offsets[1] - offsets[anchor])
                 slot = by_state.get(state)
                 if slot is None:
                     slot = by_state[state] = len(group.entries)
                     group.entries.append(self._copy(self.fast(weekday, offsets, anchor), None))
-                group.entries[slot].dates.append(index)
-                group.entry_of.append(slot)
-                continue
-            group.entry_of.append(len(group.entries))
-            group.entries.append(entry)
+                group.entries[slot].dates.extend(members)
+                entry_of.extend([slot] * (len(members) + len(entry_of) - len(entry_of)))
+            for i in range(low, high):
+                if i in blocked:
+                    entry = self._copy(self.fast(weekday, offsets, anchor), i)
+                    self._block(entry, midnights[i] - offsets[anchor], 0, DAY)
+                elif i in special:
+                    entry = self.exact(anchor, midnights[i], i)
+                else:
+                    continue
+                group.entries.append(entry)
+            if k < len(self.events):
+                offsets[self.events[k][1]] = self.events[k][2]
+            low = high
+        slots = {i: n for n, e in enumerate(group.entries) for i in e.dates}
+        group.entry_of[:] = [slots[i] for i in range(len(ordinals))]
         return group
+
+    def _near(self, midnights: list[int], starts: list[int], stops: list[int], margin: int) -> set[int]:
+        """Indexes of dates whose day (widely bounded) may touch one of the spans [start, stop]."""
+        near: set[int] = set()
+        for a, b in zip(starts, stops):
+            low = bisect_left(midnights, a - self.width - margin)
+            high = bisect_right(midnights, b + margin)
+            near.update(range(low, high))
+        return near
 
     def fast(self, weekday: int, offsets: list[int], anchor: int) -> Entry:
         """Masks for a date on which no zone changes offset near the meeting (cached per state)."""
