@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NamedTuple, TypeVar
@@ -39,8 +41,27 @@ def server_root() -> Iterator[Path]:
     in the middle of a concurrent session."""
     root = Path(tempfile.mkdtemp(prefix="mentor-agent-servers-"))
     root.chmod(0o711)
-    yield root
-    shutil.rmtree(root, ignore_errors=True)
+    previous = _sigterm_runs_teardown()
+    try:
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _sigterm_runs_teardown():
+    """A SIGTERM (``timeout``, CI cancel) would kill pytest without its teardown and leave the
+    servers running; as KeyboardInterrupt, pytest stops them first. Returns the old handler."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return None
+    return signal.signal(signal.SIGTERM, _interrupt)
 
 
 def _workdir(root: Path, name: str) -> Path:

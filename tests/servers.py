@@ -538,11 +538,17 @@ class Postgres:
         return self.workdir / "postgres.log"
 
     @staticmethod
-    def _as_postgres() -> list[str]:
-        return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    def _as_postgres() -> dict:
+        """Popen arguments that drop root (the child itself becomes postgres: no runuser wrapper
+        that would swallow the shutdown signal)."""
+        if os.geteuid() != 0:
+            return {}
+        pw = pwd.getpwnam("postgres")
+        return {"user": pw.pw_uid, "group": pw.pw_gid, "extra_groups": [],
+                "env": {**os.environ, "HOME": pw.pw_dir, "USER": "postgres", "LOGNAME": "postgres"}}
 
     def _run(self, *cmd: str, timeout: float = 60) -> subprocess.CompletedProcess:
-        return subprocess.run([*self._as_postgres(), *cmd], capture_output=True, text=True, timeout=timeout,
+        return subprocess.run(cmd, **self._as_postgres(), capture_output=True, text=True, timeout=timeout,
                               cwd=self.workdir, start_new_session=True)
 
     def start(self) -> "Postgres":
@@ -562,11 +568,12 @@ class Postgres:
         # postgres itself, not pg_ctl: it stays our child, so it is stopped like the other servers
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [*self._as_postgres(), str(self.bindir / "postgres"), "-D", str(self.datadir), "-p", str(self.port),
+            [str(self.bindir / "postgres"), "-D", str(self.datadir), "-p", str(self.port),
              "-c", f"listen_addresses={self.host}", "-c", f"unix_socket_directories={self.workdir}",
              "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
              "-c", "max_connections=50"],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            cwd=self.workdir, **self._as_postgres())
         log.close()
         deadline = time.monotonic() + 30
         while not self._accepts_connections():

@@ -142,6 +142,8 @@ class ImapMailbox(Mailbox):
         while (left := deadline - time.monotonic()) > 0:
             if self._run(lambda c: self._idle_once(c, min(left, IDLE_RENEW_SECONDS))):
                 return True
+            if self._client is not client:  # reconnected: mail may have come while we were away
+                return True
         return False
 
     def close(self) -> None:

@@ -9,12 +9,30 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from functools import lru_cache
 
 from agent.domain.model import CadencePhase
 
 
 def phase_dates(first: date, phases: Sequence[CadencePhase], end: date) -> list[list[date]]:
     """Dates per phase from ``first`` (inclusive) to ``end`` (exclusive); empty phases are dropped."""
+    return [[first + timedelta(days=k) for k in days] for days in phase_offsets(tuple(phases), (end - first).days)]
+
+
+def phase_ordinals(first: date, phases: Sequence[CadencePhase], end: date) -> list[int]:
+    """All dates of ``phase_dates`` as ordinals, in order (the engine's input)."""
+    base = first.toordinal()
+    return [base + k for days in phase_offsets(tuple(phases), (end - first).days) for k in days]
+
+
+@lru_cache(maxsize=1024)
+def phase_offsets(phases: tuple[CadencePhase, ...], days: int) -> tuple[tuple[int, ...], ...]:
+    """``phase_dates`` as day offsets from the first date; cached, as every weekday repeats it."""
+    first, end = date(2000, 1, 3), date(2000, 1, 3) + timedelta(days=days)
+    return tuple(tuple((d - first).days for d in dates) for dates in _phase_dates(first, phases, end))
+
+
+def _phase_dates(first: date, phases: Sequence[CadencePhase], end: date) -> list[list[date]]:
     found: list[list[date]] = []
     current = first
     for number, phase in enumerate(phases):

@@ -62,9 +62,12 @@ def _fully_valid(groups, people, minutes, ladder) -> Choice | None:
                 mask &= entry.valid(kinds, holidays=False)
                 if not mask:
                     break
+            if not mask:
+                continue
+            holidays = [e.valid(kinds) for e in group.entries if e.holiday[0] | e.holiday[1]]
             for first, last in runs(mask):
                 for minute in grid_points(first, last):
-                    lost = sum(len(e.dates) for e in group.entries if not (e.valid(kinds) >> minute) & 1)
+                    lost = sum(1 for valid in holidays if not (valid >> minute) & 1)
                     key = (lost, *_score(group, people, minutes, kinds, minute, first, last))
                     if best_key is None or key < best_key:
                         best_key, best_rank = key, rank
@@ -77,7 +80,7 @@ def best_partial(groups, people, minutes, ladder, *, busy=True, holidays=True) -
     best, best_key = None, None
     for rank, kinds in ladder:
         for group in groups:
-            weighted = [(e.valid(kinds, busy=busy, holidays=holidays) & group.allowed, len(e.dates)) for e in group.entries]
+            weighted = [(e.valid(kinds, busy=busy, holidays=holidays) & group.allowed, e.weight) for e in group.entries]
             union = 0
             for mask, _ in weighted:
                 union |= mask

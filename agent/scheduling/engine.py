@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from agent.domain.model import Participant
+from agent.domain.model import Participant, WeeklyHours
 from agent.scheduling.tzminutes import DAY, EPOCH_ORDINAL, MONDAY0, WEEK, Timeline
-from agent.scheduling.weekmask import DAY_BITS, all_set, availability, span, starts
+from agent.scheduling.weekmask import DAY_BITS, all_set, availability, ones_before, ones_from, span, starts
 
 Kinds = tuple[str, str]  # the kind of hours used by (mentee, mentor): "core" or "ext"
 
@@ -38,21 +39,27 @@ class Person:
     @classmethod
     def build(cls, who: Participant, line: Timeline, minutes: int, holidays) -> "Person":
         stretch = who.stretch if who.stretch and not who.stretch.is_empty() else None
-        kinds = {"core": (who.hours, None), "ext": (who.hours, stretch)}
-        return cls(
-            who,
-            line,
-            {k: starts(core, extra, minutes) for k, (core, extra) in kinds.items()},
-            {k: availability(core, extra) for k, (core, extra) in kinds.items()},
-            holidays,
-        )
+        start_masks, avail_masks = _masks(who.hours, stretch, minutes)
+        return cls(who, line, start_masks, avail_masks, holidays)
+
+
+@lru_cache(maxsize=4096)
+def _masks(hours: WeeklyHours, stretch: WeeklyHours | None, minutes: int) -> tuple[dict[str, int], dict[str, int]]:
+    """Start and availability masks per kind of hours; "ext" is the same int as "core" without stretch.
+
+    Callers must not mutate the returned dicts (they are cached)."""
+    kinds = {"core": (hours, None), "ext": (hours, stretch)}
+    return (
+        {k: starts(core, extra, minutes) for k, (core, extra) in kinds.items()},
+        {k: availability(core, extra) for k, (core, extra) in kinds.items()},
+    )
 
 
 @dataclass
 class Entry:
-    """Masks shared by one or more dates of a group (``dates`` are indexes into the group's dates)."""
+    """Masks shared by ``weight`` dates of a group (one date when it is near a change or a block)."""
 
-    dates: list[int]
+    weight: int
     hours: dict[tuple[int, str], int]
     positions: tuple[int, int]
     busy: int = 0
@@ -76,7 +83,14 @@ class Group:
     ordinals: list[int]
     allowed: int
     entries: list[Entry] = field(default_factory=list)
-    entry_of: list[int] = field(default_factory=list)
+    single: dict[int, int] = field(default_factory=dict)  # date index -> entry of its own
+    segments: list[tuple[int, int, int]] = field(default_factory=list)  # (first, end, entry) for the rest
+
+    def entry_for(self, index: int) -> Entry:
+        """The masks that apply to date ``index``."""
+        if index in self.single:
+            return self.entries[self.single[index]]
+        return next(self.entries[e] for low, high, e in self.segments if low <= index < high)
 
 
 class Scanner:
@@ -98,61 +112,76 @@ class Scanner:
         self.events = events
         self.blocks = [("busy", list(busy))] + [("holiday", [(a, b) for a, b, _ in p.holidays]) for p in people]
         self.block_ends = [[b for _, b in spans] for _, spans in self.blocks]
-        every = sorted(span_ for _, spans in self.blocks for span_ in spans)
-        self.block_starts = [a for a, _ in every]
-        self.block_stops = [b for _, b in every]
+        # Anchor-local dates that may hold a meeting touching a change or a block (offsets are
+        # within 14 hours of UTC, hence the margins).
+        self.event_days = {EPOCH_ORDINAL + d for t in self.event_times for d in range((t - self.width) // DAY - 2, t // DAY + 3)}
+        self.block_days = {
+            EPOCH_ORDINAL + d for _, spans in self.blocks for a, b in spans for d in range((a - self.width - 840) // DAY, (b + 840) // DAY + 1)
+        }
         self._cache: dict[tuple[int, int, int], Entry] = {}
 
-    def scan(self, anchor: int, weekday: int, ordinals: list[int], allowed: int) -> Group:
+    def scan(self, anchor: int, weekday: int, ordinals: list[int], allowed: int) -> Group | None:
         """Masks for every date of one anchor and weekday (see the module docstring).
 
-        Dates near an offset change or a block get their own exact entry; the others share one
-        entry per constant-offset segment between changes.
+        Dates near an offset change or a block get an exact entry of their own; the others share
+        one entry per constant-offset segment between changes. None when no date of this weekday
+        can work even with stretch hours (the common case for weekends), which saves the rest.
         """
+        if self._hopeless(weekday, anchor, len(ordinals)):
+            return None
         group = Group(anchor, weekday, ordinals, allowed)
-        midnights = [(o - EPOCH_ORDINAL) * DAY for o in ordinals]
-        special = self._near(midnights, self.event_times, self.event_times, 2 * DAY)
-        blocked = self._near(midnights, self.block_starts, self.block_stops, DAY) - special
+        special = self._near(ordinals, self.event_days)
+        blocked = self._near(ordinals, self.block_days)
         offsets = list(self.initial)
-        bounds = [*self.event_times, 1 << 62]
-        low = 0
         by_state: dict[tuple[int, int], int] = {}
-        entry_of = group.entry_of
-        for k, bound in enumerate(bounds):
+        low = 0
+        midnights = [(o - EPOCH_ORDINAL) * DAY for o in ordinals]
+        for k, bound in enumerate([*self.event_times, 1 << 62]):
             high = bisect_left(midnights, bound)
-            members = [i for i in range(low, high) if i not in special and i not in blocked]
-            if members:
+            plain = high - low
+            for i in (i for i in range(low, high) if i in special or i in blocked) if special or blocked else ():
+                if i in special:
+                    entry = self.exact(anchor, midnights[i])
+                else:
+                    entry = self._copy(self.fast(weekday, offsets, anchor), 1)
+                    self._block(entry, midnights[i] - offsets[anchor], 0, DAY)
+                    if not entry.busy | entry.holiday[0] | entry.holiday[1]:
+                        continue
+                plain -= 1
+                group.single[i] = len(group.entries)
+                group.entries.append(entry)
+            if plain:
                 state = (offsets[0] - offsets[anchor], offsets[1] - offsets[anchor])
                 slot = by_state.get(state)
                 if slot is None:
                     slot = by_state[state] = len(group.entries)
-                    group.entries.append(self._copy(self.fast(weekday, offsets, anchor), None))
-                group.entries[slot].dates.extend(members)
-                entry_of.extend([slot] * (len(members) + len(entry_of) - len(entry_of)))
-            for i in range(low, high):
-                if i in blocked:
-                    entry = self._copy(self.fast(weekday, offsets, anchor), i)
-                    self._block(entry, midnights[i] - offsets[anchor], 0, DAY)
-                elif i in special:
-                    entry = self.exact(anchor, midnights[i], i)
-                else:
-                    continue
-                group.entries.append(entry)
+                    group.entries.append(self._copy(self.fast(weekday, offsets, anchor), 0))
+                group.entries[slot].weight += plain
+                group.segments.append((low, high, slot))
             if k < len(self.events):
                 offsets[self.events[k][1]] = self.events[k][2]
             low = high
-        slots = {i: n for n, e in enumerate(group.entries) for i in e.dates}
-        group.entry_of[:] = [slots[i] for i in range(len(ordinals))]
         return group
 
-    def _near(self, midnights: list[int], starts: list[int], stops: list[int], margin: int) -> set[int]:
-        """Indexes of dates whose day (widely bounded) may touch one of the spans [start, stop]."""
-        near: set[int] = set()
-        for a, b in zip(starts, stops):
-            low = bisect_left(midnights, a - self.width - margin)
-            high = bisect_right(midnights, b + margin)
-            near.update(range(low, high))
-        return near
+    def _hopeless(self, weekday: int, anchor: int, dates: int) -> bool:
+        """True when no offset state of the horizon leaves a start in both people's widest hours
+        and too few dates are near a change for a series to live on them alone."""
+        if dates <= 2 * len(self.events):
+            return False
+        offsets = list(self.initial)
+        for k in range(len(self.events) + 1):
+            entry = self.fast(weekday, offsets, anchor)
+            if entry.hours[0, "ext"] & entry.hours[1, "ext"]:
+                return False
+            if k < len(self.events):
+                offsets[self.events[k][1]] = self.events[k][2]
+        return True
+
+    @staticmethod
+    def _near(ordinals: list[int], days: set[int]) -> set[int]:
+        if not days:
+            return set()
+        return {i for i, o in enumerate(ordinals) if o in days}
 
     def fast(self, weekday: int, offsets: list[int], anchor: int) -> Entry:
         """Masks for a date on which no zone changes offset near the meeting (cached per state)."""
@@ -160,18 +189,18 @@ class Scanner:
         entry = self._cache.get(key)
         if entry is None:
             positions = tuple((weekday * DAY + offsets[j] - offsets[anchor]) % WEEK for j in (0, 1))
-            hours = {
-                (j, kind): (mask >> positions[j]) & DAY_BITS
-                for j, person in enumerate(self.people)
-                for kind, mask in person.starts.items()
-            }
-            entry = self._cache[key] = Entry([], hours, positions)
+            hours = {}
+            for j, person in enumerate(self.people):
+                core = hours[j, "core"] = (person.starts["core"] >> positions[j]) & DAY_BITS
+                ext = person.starts["ext"]
+                hours[j, "ext"] = core if ext is person.starts["core"] else (ext >> positions[j]) & DAY_BITS
+            entry = self._cache[key] = Entry(0, hours, positions)
         return entry
 
-    def exact(self, anchor: int, midnight: int, index: int) -> Entry:
+    def exact(self, anchor: int, midnight: int) -> Entry:
         """Masks for a date near an offset change: piece by piece, straddling meetings one by one."""
         hours = {(j, kind): 0 for j, person in enumerate(self.people) for kind in person.starts}
-        entry = Entry([index], hours, (0, 0))
+        entry = Entry(1, hours, (0, 0))
         pieces = self.people[anchor].line.local_pieces(midnight, midnight + DAY)
         for number, (low, high, offset) in enumerate(pieces):
             u0 = midnight - offset
@@ -192,10 +221,29 @@ class Scanner:
             if low < high:
                 position = (u0 + offset - MONDAY0) % WEEK
                 mask |= (person.starts[kind] >> position) & span(low, high)
-        for a, _b, _offset in parts[1:]:  # meetings that straddle an offset change
-            for m in range(max(first, a - minutes - u0 + 1), min(last, a - u0)):
-                if self._fits(person, kind, u0 + m):
-                    mask |= 1 << m
+        for k in range(1, len(parts)):  # meetings that straddle an offset change
+            mask |= self._straddling(person.avail[kind], parts[k - 1], parts[k], u0, first, last, kind, person)
+        return mask
+
+    def _straddling(self, avail: int, before, after, u0: int, first: int, last: int, kind, person) -> int:
+        """Starts whose meeting begins in piece ``before`` and ends in piece ``after``.
+
+        Uses the run of available minutes ending at the change (old offset) and the run starting
+        at it (new offset); meetings that touch a third piece are checked one by one.
+        """
+        minutes, boundary = self.minutes, after[0] - u0
+        low, high = max(first, boundary - minutes + 1), min(last, boundary)
+        inside_low, inside_high = max(low, before[0] - u0), min(high, after[1] - u0 - minutes + 1)
+        mask = 0
+        if inside_low < inside_high:
+            old = (u0 + before[2] - MONDAY0) % WEEK
+            new = (u0 + after[2] - MONDAY0) % WEEK
+            earliest = boundary - ones_before(avail, old + boundary)
+            latest = boundary + ones_from(avail, new + boundary) - minutes
+            mask = span(max(inside_low, earliest), min(inside_high, latest + 1))
+        for m in [*range(low, min(high, inside_low)), *range(max(low, inside_high), high)]:
+            if self._fits(person, kind, u0 + m):
+                mask |= 1 << m
         return mask
 
     def _fits(self, person: Person, kind: str, start: int) -> bool:
@@ -203,13 +251,6 @@ class Scanner:
             all_set(person.avail[kind], (a + offset - MONDAY0) % WEEK, b - a)
             for a, b, offset in person.line.utc_pieces(start, start + self.minutes)
         )
-
-    def _blocked(self, u0: int) -> bool:
-        for ends, (_, spans) in zip(self.block_ends, self.blocks):
-            k = bisect_right(ends, u0)
-            if k < len(spans) and spans[k][0] < u0 + self.width:
-                return True
-        return False
 
     def _block(self, entry: Entry, u0: int, first: int, last: int) -> None:
         """Remove starts in [first, last) whose meeting overlaps a busy time or a holiday."""
@@ -226,5 +267,5 @@ class Scanner:
         entry.holiday = (entry.holiday[0] | masks[1], entry.holiday[1] | masks[2])
 
     @staticmethod
-    def _copy(entry: Entry, index: int | None) -> Entry:
-        return Entry([] if index is None else [index], dict(entry.hours), entry.positions)
+    def _copy(entry: Entry, weight: int) -> Entry:
+        return Entry(weight, dict(entry.hours), entry.positions)

@@ -11,13 +11,27 @@ from datetime import UTC, datetime, timedelta
 
 from agent.domain.model import WEEKDAYS, Participant
 from agent.scheduling.engine import Entry, Kinds, Person
-from agent.scheduling.tzminutes import minute_of
+from agent.scheduling.tzminutes import MONDAY0, WEEK, minute_of
 
 
 def person_summary(who: Participant) -> str:
-    """``Katy (America/Los_Angeles, Mon 09:00-17:00; ...; stretch Mon 07:00-09:00)``."""
-    stretch = f"; stretch {who.stretch.describe()}" if who.stretch and not who.stretch.is_empty() else ""
-    return f"{who.first_name} ({who.timezone}, {who.hours.describe()}{stretch})"
+    """``Katy (America/Los_Angeles, Mon-Fri 09:00-17:00; stretch Mon-Fri 07:00-09:00)``."""
+    stretch = f"; stretch {hours_text(who.stretch)}" if who.stretch and not who.stretch.is_empty() else ""
+    return f"{who.first_name} ({who.timezone}, {hours_text(who.hours)}{stretch})"
+
+
+def hours_text(hours) -> str:
+    """Weekly hours with runs of identical days folded: ``Mon-Fri 09:00-17:00; Sat 10:00-12:00``."""
+    parts, day = [], 0
+    while day < 7:
+        windows, last = hours.days[day], day
+        while windows and last + 1 < 7 and hours.days[last + 1] == windows:
+            last += 1
+        if windows:
+            label = WEEKDAYS[day] if last == day else f"{WEEKDAYS[day]}-{WEEKDAYS[last]}"
+            parts.append(f"{label} " + ", ".join(str(w) for w in windows))
+        day = last + 1
+    return "; ".join(parts) or "no hours"
 
 
 def clock(moment: datetime, zone) -> str:
@@ -43,7 +57,7 @@ def exdate_note(local: datetime, entry: Entry, minute: int, kinds: Kinds, people
     for j, person in enumerate(people):
         if (entry.holiday[j] >> minute) & 1:
             names = _overlapping(person.holidays, start, minutes)
-            reasons.append(f"{' / '.join(names) or 'a public holiday'} for {person.who.first_name} ({person.who.country})")
+            reasons.append(f"{' / '.join(names) or 'a holiday'}, a public holiday for {person.who.first_name} ({person.who.country})")
     if (entry.busy >> minute) & 1:
         reasons.append("clashes with a busy time in a calendar")
     return f"{local:%Y-%m-%d}: " + "; ".join(reasons or ["skipped"])
@@ -75,16 +89,28 @@ def drift_notes(starts: list[datetime], people, anchor: int, usual_from: list[da
     for j, person in enumerate(people):
         if j == anchor or person.who.timezone == people[anchor].who.timezone or not starts:
             continue
-        times = [clock(start, person.who.zone) for start in starts]
-        usual = Counter(clock(start, person.who.zone) for start in usual_from).most_common(1)[0][0]
-        for odd in sorted(set(times) - {usual}, key=times.index):
+        usual = _week_minutes(usual_from, person)
+        typical = Counter(usual).most_common(1)[0][0] if len(set(usual)) > 1 else usual[0]
+        times = usual if starts is usual_from else _week_minutes(starts, person)
+        for odd in sorted(set(times) - {typical}, key=times.index):
             days = [start.astimezone(people[anchor].who.zone).date() for start, t in zip(starts, times) if t == odd]
             when = ", ".join(map(str, days)) if len(days) <= 4 else f"{days[0]} to {days[-1]} ({len(days)} meetings)"
             notes.append(
-                f"{when}: {odd} for {person.who.first_name} in {person.who.timezone} instead of the usual {usual}"
-                f" ({person.who.timezone} and {people[anchor].who.timezone} change clocks on different dates)"
+                f"{when}: {_text(odd)} for {person.who.first_name} in {person.who.timezone} instead of the usual "
+                f"{_text(typical)} ({person.who.timezone} and {people[anchor].who.timezone} change clocks on different dates)"
             )
     return notes
+
+
+def _week_minutes(starts: list[datetime], person: Person) -> list[int]:
+    """Each start as minutes after Monday 00:00 on the person's clock (cheap to compare)."""
+    line = person.line
+    return [(u + line.offset(u) - MONDAY0) % WEEK for u in map(minute_of, starts)]
+
+
+def _text(week_minute: int) -> str:
+    day, minute = divmod(week_minute, 1440)
+    return f"{WEEKDAYS[day]} {minute // 60:02d}:{minute % 60:02d}"
 
 
 def no_slot_reason(people, minutes: int, dates: int, first, end, *, any_hours: bool, half_hours: bool) -> str:

@@ -13,7 +13,7 @@ from functools import lru_cache
 import holidays as holiday_tables
 
 from agent.domain.model import Participant
-from agent.scheduling.tzminutes import Timeline, day_start
+from agent.scheduling.tzminutes import EPOCH_ORDINAL, Timeline, day_start, timeline
 
 
 @lru_cache(maxsize=1024)
@@ -27,33 +27,41 @@ def holiday_names(country: str, subdivision: str | None, year: int) -> dict[date
     return dict(table.items())
 
 
-def holidays_between(person: Participant, first: date, last: date) -> list[tuple[date, str]]:
-    """The person's public holidays in ``[first, last]``, oldest first (none without a country)."""
-    if not person.country:
-        return []
-    found = []
-    for year in range(first.year, last.year + 1):
-        for day, name in holiday_names(person.country, person.subdivision, year).items():
-            if first <= day <= last:
-                found.append((day, name))
-    return sorted(found)
-
-
 def holiday_spans(person: Participant, line: Timeline, first: date, last: date) -> list[tuple[int, int, str]]:
-    """Each holiday as ``(utc start, utc end, "name")``: its local midnight to the next, in UTC.
+    """Each holiday in ``[first, last]`` as ``(utc start, utc end, name)``: local midnight to the next.
 
     A midnight that falls in a clock gap maps to the transition instant, which is when that local
     day really begins.
     """
+    if not person.country:
+        return []
+    low, high = day_start(first), day_start(last + timedelta(days=1))
+    return [
+        span
+        for year in range(first.year, last.year + 1)
+        for span in _year_spans(person.timezone, person.country, person.subdivision, year)
+        if low - 1440 <= span[0] < high + 1440 and first <= _local_day(span, line) <= last
+    ]
+
+
+@lru_cache(maxsize=4096)
+def _year_spans(timezone: str, country: str, subdivision: str | None, year: int):
+    line = timeline(timezone, year - 1, year + 1)
     spans = []
-    for day, name in holidays_between(person, first, last):
+    for day, name in sorted(holiday_names(country, subdivision, year).items()):
         start = _midnight(line, day_start(day))
-        end = _midnight(line, day_start(day + timedelta(days=1)))
-        spans.append((start, end, name))
-    return spans
+        spans.append((start, _midnight(line, day_start(day + timedelta(days=1))), name))
+    return tuple(spans)
+
+
+def _local_day(span: tuple[int, int, str], line: Timeline) -> date:
+    return date.fromordinal(EPOCH_ORDINAL + (span[0] + line.offset(span[0])) // 1440)
 
 
 def _midnight(line: Timeline, local: int) -> int:
+    guess = local - line.offset(local - line.offset(local))
+    if line.offset(guess) == local - guess and line.offset(guess - 1440) == line.offset(guess + 1440):
+        return guess  # no change within a day: the common case, three look-ups
     utc = line.to_utc(local)
     if utc is not None:
         return utc

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from agent.domain.model import CadencePhase, NoSlot, Pair, Participant, SeriesPlan
 from agent.ports import BusyTime
 from agent.scheduling import explain
-from agent.scheduling.cadence import first_on_weekday, phase_dates
+from agent.scheduling.cadence import first_on_weekday, phase_dates, phase_ordinals
 from agent.scheduling.choose import Choice, best_partial, choose, levels
 from agent.scheduling.engine import Group, Person, Scanner
 from agent.scheduling.holidays import holiday_spans
@@ -30,7 +30,7 @@ def plan_series(first: Participant, second: Participant, *, minutes: int, first_
                 interval_weeks: int = 1, busy: Sequence[BusyTime] = (), accommodate: str = "mentee",
                 not_before: datetime | None = None) -> SeriesPlan | NoSlot:
     """One series every ``interval_weeks`` weeks from ``first_day`` (or the first date at or after
-    ``not_before``) over ``weeks`` weeks. ``first`` is the mentee, ``second`` the mentor;
+    ``not_before``) over ``weeks`` weeks counted from that start. ``first`` is the mentee, ``second`` the mentor;
     ``accommodate`` says who uses stretch hours first: "mentee", "mentor" or "alternate" (either,
     the least inconvenient slot wins)."""
     result = _plan(first, second, (CadencePhase(interval_weeks, None),), minutes, first_day, weeks,
@@ -50,29 +50,38 @@ def plan_pair(pair: Pair, mentor: Participant, mentee: Participant, *, minutes: 
 def _plan(mentee, mentor, phases, minutes, start, weeks, busy, accommodate, not_before):
     _check_arguments(minutes, weeks, phases, not_before)
     who = (mentee, mentor)
-    anchors = (0,) if mentee.timezone == mentor.timezone else (0, 1)
-    starts = {a: max(start, not_before.astimezone(who[a].zone).date()) if not_before else start for a in anchors}
+    starts = {a: max(start, not_before.astimezone(who[a].zone).date()) if not_before else start for a in (0, 1)}
     first, last = min(starts.values()), max(starts.values()) + timedelta(weeks=weeks)
-    lines = [timeline(p.timezone, first.year - 1, last.year + 1) for p in who]
+    lines = [timeline(p.timezone, (first - timedelta(days=7)).year, (last + timedelta(days=7)).year) for p in who]
+    anchors = (0,) if mentee.timezone == mentor.timezone else (0, 1)
     people = tuple(
         Person.build(p, line, minutes, holiday_spans(p, line, first - timedelta(days=2), last + timedelta(days=2)))
         for p, line in zip(who, lines)
     )
     scanner = Scanner(people, minutes, (day_start(first) - DAY, day_start(last) + DAY), _merge(busy))
-    groups = []
+    groups, most = [], 0
     for anchor in anchors:
         end = starts[anchor] + timedelta(weeks=weeks)
         for weekday in range(7):
             day = first_on_weekday(starts[anchor], weekday)
             for begin, allowed in _variants(day, people[anchor], not_before):
-                ordinals = [d.toordinal() for phase in phase_dates(begin, phases, end) for d in phase]
-                if ordinals and allowed:
-                    groups.append(scanner.scan(anchor, weekday, ordinals, allowed))
+                ordinals = phase_ordinals(begin, phases, end)
+                most = max(most, len(ordinals) if allowed else 0)
+                group = scanner.scan(anchor, weekday, ordinals, allowed) if ordinals and allowed else None
+                if group is not None:
+                    groups.append(group)
     choice = choose(groups, people, minutes, accommodate) if groups else None
     if choice is None:
-        return NoSlot(_no_slot(groups, people, minutes, accommodate, start, weeks))
+        return NoSlot(_no_slot(groups, people, minutes, accommodate, start, weeks, most))
     end = starts[choice.group.anchor] + timedelta(weeks=weeks)
     return _build(choice, people, phases, minutes, end)
+
+
+def _same_difference(lines, low: int, high: int) -> bool:
+    """True when the two zones stay the same distance apart over the horizon: anchoring the series
+    in either zone then gives the same meetings, so one anchor is enough."""
+    changes = sorted({t for line in lines for t in line.times if low <= t < high} | {low})
+    return len({lines[1].offset(t) - lines[0].offset(t) for t in changes}) == 1
 
 
 def _check_arguments(minutes, weeks, phases, not_before) -> None:
@@ -109,39 +118,38 @@ def _merge(busy: Sequence[BusyTime]) -> list[tuple[int, int]]:
 
 
 def _build(choice: Choice, people, phases, minutes: int, end: date) -> tuple[SeriesPlan, ...]:
+    """One SeriesPlan per phase for the chosen (anchor, weekday, minute), with a note per exception."""
     group, minute = choice.group, choice.minute
     anchor = people[group.anchor]
     at = time(minute // 60, minute % 60)
     dated = phase_dates(date.fromordinal(group.ordinals[0]), phases, end)
     flat = [datetime.combine(d, at, tzinfo=anchor.who.zone) for dates in dated for d in dates]
-    valid = [(group.entries[group.entry_of[i]].valid(choice.kinds) >> minute) & 1 == 1 for i in range(len(flat))]
-    taking = [local.astimezone(UTC) for local, ok in zip(flat, valid) if ok]
+    utcs = [local.astimezone(UTC) for local in flat]
+    valid = [(group.entry_for(i).valid(choice.kinds) >> minute) & 1 == 1 for i in range(len(flat))]
+    taking = [u for u, ok in zip(utcs, valid) if ok]
     reference = taking[0] if taking else None
     plans, index = [], 0
     for phase, dates in zip(phases, dated):
-        locals_ = flat[index : index + len(dates)]
-        oks = valid[index : index + len(dates)]
+        span_ = range(index, index + len(dates))
+        occurrences = taking if len(dated) == 1 else [utcs[i] for i in span_ if valid[i]]
         notes = [
-            explain.exdate_note(local, group.entries[group.entry_of[index + k]], minute, choice.kinds, people,
-                                group.anchor, reference, minutes)
-            for k, (local, ok) in enumerate(zip(locals_, oks)) if not ok
+            explain.exdate_note(flat[i], group.entry_for(i), minute, choice.kinds, people, group.anchor, reference, minutes)
+            for i in span_ if not valid[i]
         ]
-        phase_taking = [l.astimezone(UTC) for l, ok in zip(locals_, oks) if ok]
-        notes += explain.drift_notes(phase_taking, people, group.anchor, usual_from=taking)
+        notes += explain.drift_notes(occurrences, people, group.anchor, usual_from=taking)
         plans.append(SeriesPlan(
-            tzid=anchor.who.timezone, dtstart=locals_[0], minutes=minutes, interval_weeks=phase.interval_weeks,
-            count=len(dates), occurrences=tuple(l.astimezone(UTC) for l, ok in zip(locals_, oks) if ok),
-            exdates=tuple(l for l, ok in zip(locals_, oks) if not ok), notes=tuple(notes),
+            tzid=anchor.who.timezone, dtstart=flat[index], minutes=minutes, interval_weeks=phase.interval_weeks,
+            count=len(dates), occurrences=tuple(occurrences),
+            exdates=tuple(flat[i] for i in span_ if not valid[i]), notes=tuple(notes),
         ))
         index += len(dates)
     return tuple(plans)
 
 
-def _no_slot(groups: list[Group], people, minutes, accommodate, start, weeks) -> str:
+def _no_slot(groups: list[Group], people, minutes, accommodate, start, weeks, dates: int) -> str:
     ladder = levels(accommodate, people)
     widest = ladder[-1][1]
     any_hours = any(entry.valid(widest, busy=False, holidays=False) & g.allowed for g in groups for entry in g.entries)
     half = best_partial(groups, people, minutes, ladder, busy=False, holidays=False) is not None
-    dates = max((len(g.ordinals) for g in groups), default=0)
     return explain.no_slot_reason(people, minutes, dates, start, start + timedelta(weeks=weeks),
                                   any_hours=any_hours, half_hours=half)

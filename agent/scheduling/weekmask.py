@@ -61,6 +61,18 @@ def all_set(mask: int, position: int, length: int) -> bool:
     return (mask >> position) & full == full
 
 
+def ones_from(mask: int, position: int) -> int:
+    """How many bits are set in a row from ``position`` upwards."""
+    shifted = mask >> position
+    return (shifted ^ (shifted + 1)).bit_length() - 1
+
+
+def ones_before(mask: int, position: int) -> int:
+    """How many bits are set in a row just below ``position`` (``position-1`` downwards)."""
+    gaps = ~mask & ((1 << position) - 1)
+    return position - gaps.bit_length()
+
+
 def runs(mask: int) -> list[tuple[int, int]]:
     """Maximal runs of set bits as inclusive ``(first, last)`` positions, lowest first."""
     found = []

@@ -1,6 +1,7 @@
 """The whole understanding pipeline for one message: bytes in, (ParsedMail, Understanding) out.
 
-Order of decisions (first match wins): stranger, bounce (DSN), calendar reply/counter (iMIP),
+Order of decisions (first match wins): bounce (DSN; checked first because MAILER-DAEMON is never a
+participant), stranger, calendar reply/counter (iMIP),
 out-of-office, then the best-scoring of agenda / notes / request / availability, else "other".
 """
 
@@ -47,10 +48,10 @@ def understand(
     in notes resolve to roles. ``now`` is accepted for the runner's relative dates (unused here)."""
     mail = parse_mail(raw)
     reply = extract_reply(mail.text)
+    if mail.is_report or _is_bounce(mail):  # before "stranger": DSNs come from MAILER-DAEMON, never a participant
+        return mail, Understanding("bounce", reply, 1.0, reasons=("delivery status notification",))
     if participants is not None and mail.sender not in {p.lower() for p in participants}:
         return mail, Understanding("stranger", reply, 1.0, reasons=(f"{mail.sender or 'unknown sender'} is no participant",))
-    if mail.is_report or _is_bounce(mail):
-        return mail, Understanding("bounce", reply, 1.0, reasons=("delivery status notification",))
     calendar = _calendar(mail, reply)
     if calendar is not None:
         return mail, calendar

@@ -52,7 +52,7 @@ _OOO_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 _OOO_BODY = re.compile(
-    r"(\bout of (the )?office\b|\bi am (currently )?(away|out|on (vacation|holiday|leave|parental leave))\b|"
+    r"(\b(am|i'm|be|currently|will be) out of (the )?office\b|\bout of (the )?office (until|from|and|with|till)\b|\bi am (currently )?(away|out|on (vacation|holiday|leave|parental leave))\b|"
     r"\bi'?m (currently )?(away|out of|on (vacation|holiday|leave))\b|\blimited access to (my )?e-?mail\b|"
     r"\bwill (be )?(back|return)\b.{0,40}\b(on|by|after)\b|\bi will respond .{0,40}\bwhen i return\b|"
     r"\bbin (derzeit |zurzeit |bis .{0,30})?(nicht im b[üu]ro|abwesend|im urlaub|au[ßs]er haus)|\bab(wesend|wesenheit)\b|"
@@ -73,12 +73,21 @@ def is_out_of_office(mail: ParsedMail) -> tuple[bool, date | None]:
         k in h for k in ("x-autoreply", "x-autorespond", "x-autoresponder", "x-auto-reply")
     ) or "oof" in h.get("x-ms-exchange-generated-message-source", "").lower()
     subject_hint = bool(_OOO_SUBJECT.search(mail.subject[:300]))
+    if not (header_hint or subject_hint):
+        # Without header or subject hints only a short message that opens with an absence notice counts
+        # (cheap auto-responders); people also write "I'm away next week" in real replies.
+        short = mail.text.strip()
+        if len(short) < 600 and _OOO_BODY.search(short[:160]) and re.search(
+                r"\b(auto|automatic|automatisch|automatique|autom[áa]tica)", short, re.I):
+            return True, find_return_date(short, mail.date)
+        return False, None
     body = mail.text[:5000]
     body_hint = bool(_OOO_BODY.search(body))
     is_ooo = (subject_hint and (body_hint or header_hint)) or (header_hint and body_hint) or (
         subject_hint and re.match(r"^\s*(automatic reply|automatische antwort|r[ée]ponse automatique|"
                                   r"respuesta autom[áa]tica|resposta autom[áa]tica|risposta automatica|"
-                                  r"automatisch antwoord|out of office|abwesenheitsnotiz)", mail.subject, re.I)
+                                  r"automatisch antwoord|out of (the )?office|abwesenheitsnotiz|afwezig)\s*([:：(\-–]|$)",
+                                  mail.subject, re.I)
     )
     if not is_ooo:
         return False, None

@@ -81,7 +81,8 @@ def extract_notes(text: str, *, writer_role: str | None = None) -> Notes:
             "action" if heading and _ACTION_HEAD.match(heading) else None)
         for item in _items(body, kind is not None):
             if m := _AGREE_LINE.match(item):
-                agreements.append(m.group(1).strip())
+                # "Agreed: x" -> "x"; prose ("We agreed to meet monthly.") stays a whole sentence
+                agreements.append(m.group(1).strip() if ":" in item[: m.start(1)] else item)
             elif kind == "agree":
                 agreements.append(item)
             elif kind == "action" or _WILL.match(item):

@@ -12,69 +12,25 @@ from __future__ import annotations
 
 import re
 
-MAX_CHARS = 200_000
-MAX_LINE = 2_000
-
-# "On <date>, <name> wrote:" and its translations; matched against one line or two joined lines.
-_QUOTE_HEADERS = [
-    r"^-*\s*(on|at)\b.{0,300}\b(wrote|writes|said|sent)\s*:?[\s-]*$",
-    r"^.{0,300}\bwrote:\s*$",
-    r"^(am|on)\b.{0,300}\bschrieb\b.{0,200}:?\s*$",
-    r"^.{0,300}\bschrieb\b.{0,200}:\s*$",
-    r"^le\b.{0,300}\ba\s+[ée]crit\s*:?\s*$",
-    r"^.{0,300}\ba\s+[ée]crit\s*:\s*$",
-    r"^el\b.{0,300}\bescribi[óo]\s*:?\s*$",
-    r"^.{0,300}\bescribi[óo]\s*:\s*$",
-    r"^(em|no dia)\b.{0,300}\bescreveu\s*:?\s*$",
-    r"^.{0,300}\bescreveu\s*:\s*$",
-    r"^op\b.{0,300}\bschreef\b.{0,200}:?\s*$",
-    r"^.{0,300}\bschreef\b.{0,200}:\s*$",
-    r"^il\b.{0,300}\bha\s+scritto\s*:?\s*$",
-    r"^.{0,300}\bha\s+scritto\s*:\s*$",
-    r"^(w\s+dniu|dnia)\b.{0,300}\b(pisze|napisa[łl]a?)\s*:?\s*$",
-    r"^.{0,300}\b(pisze|napisa[łl]a?|napisal)\s*:\s*$",
-    r"^(den|på)\b.{0,300}\bskrev\b.{0,200}:?\s*$",
-    r"^.{0,300}\bskrev\b.{0,200}:\s*$",
-    r"^.{0,300}\b(написал|написала|написав|пише|пишет)(\(а\))?\s*:\s*$",
-    r"^.{0,300}(写道|寫道)\s*[:：]\s*$",
-    r"^.{0,300}(のメッセージ|は書きました)\s*[:：]\s*$",
-    r"^.{0,60}\d{4}.{0,200}\s(от|from)\s.{0,200}<[^<>@\s]{1,100}@[^<>\s]{1,200}>\s*:\s*$",
-]
-_QUOTE_HEADER_RE = [re.compile(p, re.IGNORECASE) for p in _QUOTE_HEADERS]
-
-_ORIGINAL = re.compile(
-    r"^\s*[-_=*]{2,}\s*(original message|original|urspr[üu]ngliche nachricht|message d'origine|"
-    r"mensaje original|mensagem original|oorspronkelijk bericht|messaggio originale|"
-    r"oryginalna wiadomo[śs][ćc]|ursprungligt meddelande|opprinnelig melding|"
-    r"исходное сообщение|forwarded message|weitergeleitete nachricht|message transf[ée]r[ée]|"
-    r"mensaje reenviado|begin forwarded message)\s*[-_=*]{0,}\s*$",
-    re.IGNORECASE,
-)
-_BEGIN_FWD = re.compile(r"^\s*(begin forwarded message|anfang der weitergeleiteten nachricht)\s*:\s*$", re.I)
-
-_FROM = r"(from|von|de|da|van|od|från|fra|от|发件人|寄件者|差出人|kimden|lähettäjä)"
-_SENT = r"(sent|date|gesendet|datum|envoy[ée]|date|enviado|fecha|data|inviato|verzonden|wys[łl]ano|skickat|sendt|отправлено|дата|发送时间|日期|送信日時|tarih)"
-_TO = r"(to|an|à|a|para|aan|do|till|til|кому|收件人|宛先|kime|cc|subject|betreff|objet|asunto|assunto|onderwerp|oggetto|temat|ämne|emne|тема|主题|件名|konu)"
-_FROM_LINE = re.compile(r"^\s*\*?" + _FROM + r"\s*\*?\s*[:：]\s*\S", re.IGNORECASE)
-_FIELD_LINE = re.compile(r"^\s*\*?(" + _SENT[1:-1] + "|" + _TO[1:-1] + r")\s*\*?\s*[:：]", re.IGNORECASE)
-_SEPARATOR = re.compile(r"^\s*_{10,}\s*$")
-
-_SIG_DASH = re.compile(r"^\s*--\s*$|^\s*-- \S|^__\s*$")
-_MOBILE = re.compile(
-    r"^\s*[(<]*\s*(sent (from|via|with|using|by) |get outlook for |sent on the go|from my (iphone|ipad|android|mobile)|"
-    r"von meinem .{0,40}gesendet|gesendet von meinem|gesendet mit |diese nachricht wurde von meinem .{0,60}gesendet|"
-    r"envoy[ée] de mon |envoy[ée] depuis |enviado desde mi |enviado de meu |enviado do meu |enviado desde |"
-    r"verzonden (met|vanaf) |inviato da(l mio)? |wys[łl]ano z |skickat fr[åa]n min |sendt fra min |"
-    r"отправлено с |从我的.{0,20}发送|從我的.{0,20}傳送|\S+ from mobile\s*$|.{0,30}\bvia mobile\s*$)",
-    re.IGNORECASE,
-)
-_NOT_MOBILE = re.compile(r"^\s*sent from my (desk|office|home|computer|laptop)\b", re.IGNORECASE)
-_DISCLAIMER = re.compile(
-    r"^\s*(this (e-?mail|message|communication)\b.{0,80}\b(confidential|privileged|intended)|"
-    r"confidentiality notice|disclaimer\s*:|the information (contained )?in this (e-?mail|message)|"
-    r"diese (e-?mail|nachricht) (enthält|kann) vertrauliche|ce (message|courriel|e-?mail) (et|est) .{0,40}confidenti|"
-    r"este (mensaje|correo)\b.{0,60}confidencial)",
-    re.IGNORECASE,
+from agent.understanding.reply_patterns import (
+    MAX_CHARS,
+    MAX_LINE,
+    MAX_LINES,
+    _QUOTE_HEADERS,
+    _HEADER_WORD,
+    _QUOTE_HEADER_RE,
+    _ORIGINAL,
+    _BEGIN_FWD,
+    _FROM,
+    _SENT,
+    _TO,
+    _FROM_LINE,
+    _FIELD_LINE,
+    _SEPARATOR,
+    _SIG_DASH,
+    _MOBILE,
+    _NOT_MOBILE,
+    _DISCLAIMER,
 )
 
 
@@ -84,7 +40,7 @@ def extract_reply(text: str) -> str:
         return ""
     text = str(text)[:MAX_CHARS].replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
     text = text.replace("\u200b", "").replace("\u1427", "").replace("\ufeff", "")
-    lines = [ln[:MAX_LINE].rstrip() for ln in text.split("\n")]
+    lines = [ln[:MAX_LINE].rstrip() for ln in text.split("\n", MAX_LINES)[:MAX_LINES]]
     lines = _cut_footer(lines)
     lines = _remove_history(lines)
     lines = _drop_signature(lines)
@@ -108,7 +64,7 @@ _OPENER = re.compile(
     re.IGNORECASE,
 )
 _DATE_START = re.compile(
-    r"^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{1,2}\s+\S{2,12}\.?\s+\d{4})\b"
+    r"^(\d{4}年\d{1,2}月\d{1,2}日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{1,2}\s+\S{2,12}\.?\s+\d{4})\b"
 )
 _EMAIL_COLON = re.compile(r"[^\s<>@]{1,100}@[^\s<>@]{1,200}.{0,80}[:：]\s*$")
 _EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}\.[\w.-]{1,200}")
@@ -186,8 +142,11 @@ def _quotes_then_text(lines: list[str], j: int) -> bool:
 
 def _remove_history(lines: list[str]) -> list[str]:
     out: list[str] = []
-    i, n = 0, len(lines)
+    i, n, checks = 0, len(lines), 0
     while i < n:
+        if checks > 200:  # hostile input: stop looking for more history markers
+            out.extend(lines[i:])
+            break
         end = _block_span(lines, i)
         kind = "block"
         if end is None:
@@ -197,6 +156,7 @@ def _remove_history(lines: list[str]) -> list[str]:
             out.append(lines[i])
             i += 1
             continue
+        checks += 1
         if not _has_new_text(out):
             # History at the very top: the new text (if any) follows below it.
             i = end
@@ -237,7 +197,7 @@ def _cut_footer(lines: list[str]) -> list[str]:
 
 def _is_quote_header(line: str) -> bool:
     s = line.strip().lstrip(">").strip()
-    if len(s) < 6 or len(s) > 600:
+    if len(s) < 6 or len(s) > 600 or not _HEADER_WORD.search(s):
         return False
     return any(r.match(s) for r in _QUOTE_HEADER_RE)
 
@@ -267,9 +227,8 @@ def _field_block(lines: list[str], i: int) -> bool:
 def _drop_signature(lines: list[str]) -> list[str]:
     n = len(lines)
     # A '-- ' delimiter (or a rule of underscores close to the end): everything after it is signature.
-    for i in range(n):
-        if not _has_text(lines[:i]):
-            continue
+    first = next((k for k, ln in enumerate(lines) if ln.strip()), n)
+    for i in range(first + 1, n):
         s = lines[i]
         if (
             (_SIG_DASH.match(s) and (n - i) <= 25 and (not s.strip().startswith("-- ") or n - i <= 3))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
@@ -118,12 +119,17 @@ def test_dovecot_restart_is_survived(dovecot, account, mailbox):
     assert list(mailbox.pending()) == []
 
 
-def test_wrong_password_and_no_server(imap_account):
+def test_wrong_password_and_no_server(imap_account, caplog):
+    caplog.set_level(logging.DEBUG)
+    good = ImapMailbox(imap_account.host, imap_account.port, "none", imap_account.user, imap_account.password)
+    list(good.pending())
+    good.close()
+    assert imap_account.password not in caplog.text + repr(good)
     box = ImapMailbox(imap_account.host, imap_account.port, "none", imap_account.user, "wrong-pw-123")
     with pytest.raises(AdapterError) as refused:
         list(box.pending())
     assert not isinstance(refused.value, TransientError)
-    assert "wrong-pw-123" not in str(refused.value) and "wrong-pw-123" not in repr(box)
+    assert "wrong-pw-123" not in str(refused.value) + repr(box) + caplog.text
     closed = ImapMailbox("127.0.0.1", 1, "none", "x", "y")
     with pytest.raises(TransientError):
         list(closed.pending())
