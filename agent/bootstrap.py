@@ -30,21 +30,13 @@ class _NoCalendar(Calendar):
         return None
 
 
-def secret(section, config_path: Path, *, env_key: str = "password_env", file_key: str = "password_file",
-           inline_key: str = "password") -> str | None:
-    """The secret for a config section: environment variable, then file, then (warned about) inline."""
-    env_name = getattr(section, env_key, None)
-    if env_name:
-        value = os.environ.get(env_name)
-        if value is None:
-            raise ConfigError([Problem.at(config_path, 1, f"environment variable {env_name} is not set",
-                                          f"export {env_name}=... before starting the agent")])
-        return value
-    file_path = getattr(section, file_key, None)
-    if file_path:
-        return Path(file_path).read_text().strip()
-    inline = getattr(section, inline_key, None)
-    return str(inline) if inline else None
+def secret(section, config_path: Path) -> str | None:
+    """The section's secret (environment, then file, then inline); an unset variable is a config error."""
+    env_name = getattr(section, "password_env", None) or getattr(section, "client_secret_env", None)
+    if env_name and env_name not in os.environ:
+        raise ConfigError([Problem.at(config_path, 1, f"environment variable {env_name} is not set",
+                                      f"export {env_name}=... before starting the agent")])
+    return section.secret()
 
 
 def build_mailbox(program: Program) -> Mailbox:

@@ -19,7 +19,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 import agent
-from agent.config import Config, SchedulingConfig, load_config_partial
+from agent.config import DEFAULT_CADENCE, Config, load_config_partial
 from agent.errors import Problem
 from agent.roster import Roster, load_roster
 from agent.rules.loader import load_rules
@@ -95,8 +95,7 @@ def check_program(config_path: Path) -> tuple[Program | None, list[Problem]]:
     roster_path = program_values.get("roster", folder / "roster.toml")
     rules_path = program_values.get("rules", folder / "rules")
     templates_path = program_values.get("templates", folder / "templates")
-    cadence = values["scheduling"].get("cadence") or parse_cadence(SchedulingConfig.__dataclass_fields__[
-        "cadence"].default)
+    cadence = values["scheduling"].get("cadence") or parse_cadence(DEFAULT_CADENCE)
     roster = None
     if roster_path.is_file():  # a missing file was already reported against the config
         roster, found = load_roster(roster_path, default_cadence=cadence,

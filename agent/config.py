@@ -137,6 +137,8 @@ def resolve_secret(env: str | None, path: Path | None, inline: Secret | None) ->
 
 @dataclass(frozen=True)
 class ProgramConfig:
+    """[program]: who the program is and where its other files are."""
+
     name: str = opt(REQUIRED)
     address: str = opt(REQUIRED, check=email_problem)
     admins: tuple[str, ...] = opt((), kind="list", each=email_problem)
@@ -150,6 +152,8 @@ class ProgramConfig:
 
 @dataclass(frozen=True)
 class StoreConfig:
+    """[store]: the database (SQLite embedded, PostgreSQL to scale out)."""
+
     url: str = opt("sqlite:///var/mentor-agent.db", check=_store_url_problem, convert=_resolve_sqlite)
 
     @property
@@ -161,10 +165,13 @@ class StoreConfig:
 
 
 _SEC = ("tls", "starttls", "none")
+DEFAULT_CADENCE = ("weekly x6", "every 2 weeks")
 
 
 @dataclass(frozen=True)
 class MailboxConfig:
+    """[mailbox]: where inbound mail is read (Maildir, IMAP, EWS, Graph)."""
+
     backend: str = opt("maildir", choices=("maildir", "imap", "ews", "graph"))
     path: Path = opt("var/mail/inbox", kind="path", backends=("maildir",))
     host: str | None = opt(backends=("imap",))
@@ -195,6 +202,8 @@ class MailboxConfig:
 
 @dataclass(frozen=True)
 class OutboundConfig:
+    """[outbound]: how mail leaves (Maildir, SMTP, EWS, Graph)."""
+
     backend: str = opt("maildir", choices=("maildir", "smtp", "ews", "graph"))
     path: Path = opt("var/mail/outbox", kind="path", backends=("maildir",))
     host: str | None = opt(backends=("smtp",))
@@ -211,6 +220,8 @@ class OutboundConfig:
 
 @dataclass(frozen=True)
 class CalendarConfig:
+    """[calendar]: where the program keeps its copy of every series."""
+
     backend: str = opt("ics", choices=("ics", "caldav", "ews", "graph", "none"))
     path: Path = opt("var/calendar", kind="path", backends=("ics",))
     url: str | None = opt(backends=("caldav",))
@@ -226,12 +237,14 @@ class CalendarConfig:
 
 @dataclass(frozen=True)
 class SchedulingConfig:
+    """[scheduling]: meeting length, horizon, notice, cadence and who accommodates."""
+
     meeting_minutes: int = opt(45, kind="int", low=5, high=480)
     horizon_weeks: int = opt(26, kind="int", low=1, high=52)
     min_notice_hours: int = opt(24, kind="int", low=0, high=24 * 60)
     accommodate: str = opt("mentee", choices=("mentee", "mentor", "alternate"))
     cadence: tuple[CadencePhase, ...] = opt(
-        ("weekly x6", "every 2 weeks"), kind="list", check=_cadence_problem, convert=lambda v, _: parse_cadence(v)
+        DEFAULT_CADENCE, kind="list", check=_cadence_problem, convert=lambda v, _: parse_cadence(v)
     )
     video_link: str = opt("", check=_video_link_problem)
     book_days_ahead: int = opt(14, kind="int", low=0, high=365)

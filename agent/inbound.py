@@ -87,9 +87,9 @@ def handle_inbound(app: App, item: InboundMail, now: datetime) -> str:
 def _act(app: App, conn: Connection, mail: ParsedMail, u: Understanding, ledger_id: int,
          now: datetime) -> tuple[str | None, str]:
     """File what the message carries and run the rules it triggers. Returns (pair key, what was done)."""
-    pair = app.roster.pair_of(mail.sender)
+    pair = _pair_for(app, conn, mail)
     if pair is None:
-        return None, f"{mail.sender} is in no pair; filed only"
+        return None, f"cannot tell which of {mail.sender}'s pairs this is about; filed only"
     sender_role = "mentee" if mail.sender == pair.mentee else "mentor"
     received = mail.date if mail.date is not None and mail.date <= now else now
     detail = f"{u.kind} from the {sender_role}"
@@ -124,6 +124,20 @@ def _act(app: App, conn: Connection, mail: ParsedMail, u: Understanding, ledger_
     if fired:
         detail += "; rules fired: " + ", ".join(fired)
     return pair.key, detail
+
+
+def _pair_for(app: App, conn: Connection, mail: ParsedMail):
+    """The sender's own pair: the only one, or the one whose mail this answers (a mentor of several).
+
+    Candidates are always the sender's own pairs, so no message can reach into another pair.
+    """
+    candidates = app.roster.pairs_of(mail.sender)
+    if len(candidates) == 1:
+        return candidates[0]
+    thread = [ref for ref in (mail.in_reply_to, *mail.references) if ref]
+    keys = repo.pairs_of_messages(conn, thread)
+    matching = [pair for pair in candidates if pair.key in keys]
+    return matching[0] if len(matching) == 1 else None
 
 
 def _record_calendar_answer(conn: Connection, u: Understanding, now: datetime) -> str:

@@ -77,13 +77,6 @@ def _plan(mentee, mentor, phases, minutes, start, weeks, busy, accommodate, not_
     return _build(choice, people, phases, minutes, end)
 
 
-def _same_difference(lines, low: int, high: int) -> bool:
-    """True when the two zones stay the same distance apart over the horizon: anchoring the series
-    in either zone then gives the same meetings, so one anchor is enough."""
-    changes = sorted({t for line in lines for t in line.times if low <= t < high} | {low})
-    return len({lines[1].offset(t) - lines[0].offset(t) for t in changes}) == 1
-
-
 def _check_arguments(minutes, weeks, phases, not_before) -> None:
     if not 0 < minutes <= 12 * 60:
         raise ValueError(f"a meeting must last 1 to 720 minutes, not {minutes}")

@@ -216,6 +216,15 @@ def enqueue(conn: Connection, *, idem_key: str, message_id: str, pair_key: str |
     )
 
 
+def pairs_of_messages(conn: Connection, message_ids: list[str]) -> set[str]:
+    """The pairs our outbound messages with these Message-IDs belonged to (to place a reply)."""
+    if not message_ids:
+        return set()
+    wanted = {f"<{m.strip('<>')}>" for m in message_ids}
+    rows = conn.execute(select(t.outbox.c.pair_key).where(t.outbox.c.message_id.in_(wanted)))
+    return {row.pair_key for row in rows if row.pair_key}
+
+
 def outbox_due(conn: Connection, now: datetime, limit: int = 100) -> list:
     query = (
         select(t.outbox)

@@ -177,3 +177,27 @@ def test_admin_notices_carry_metadata_only(tmp_path):
         assert "SECRET NOTES" not in body(notice)
     finally:
         running.app.close()
+
+
+def test_a_mentor_of_two_pairs_is_placed_by_the_thread_and_never_crosses_pairs(program):
+    program.tick(BOOKING_DAY)
+    [invitation] = [m for m in program.sent_to("ana@example.org")
+                    if m["Subject"].startswith("Invitation") and "Priya" in m["Subject"] and "weekly x6" in m["Subject"]]
+    notes = """From: Ana Weber <ana@example.org>
+To: mentoring@program.example.org
+Subject: Notes from our meeting
+Message-ID: <{id}@mail.example.org>
+{thread}Content-Type: text/plain; charset=utf-8
+
+Agreements:
+- {secret}
+Next steps:
+- I will send Priya two articles by Friday.
+"""
+    program.deliver(notes.format(id="threaded", thread=f"In-Reply-To: {invitation['Message-ID']}\n",
+                                 secret="PRIYA-ONLY-AGREEMENT"), "threaded")
+    program.deliver(notes.format(id="unthreaded", thread="", secret="UNPLACED-AGREEMENT"), "unthreaded")
+    program.tick(MAIL_DAY)
+    carrying = sorted(m["To"] for m in program.sent() if "PRIYA-ONLY-AGREEMENT" in body(m))
+    assert carrying == ["Ana Weber <ana@example.org>", "Priya Sharma <priya@example.org>"]
+    assert [m for m in program.sent() if "UNPLACED-AGREEMENT" in body(m)] == []
