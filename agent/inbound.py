@@ -39,13 +39,13 @@ CALENDAR_KINDS = ("calendar_reply", "calendar_counter")
 
 
 def handle_inbound(app: App, item: InboundMail, now: datetime) -> str:
-    """Handle one message end to end; returns its ledger status (processed, duplicate, quarantined)."""
+    """Handle one message end to end; returns processed, duplicate, quarantined or already handled."""
     mailbox = app.mailbox
     with app.engine.begin() as conn:
         entry = repo.ledger_entry(conn, mailbox.identity, item.key)
-    if entry is not None:
+    if entry is not None:  # handled before a crash or restart; only the move was missing
         _move(app, item.key, entry.status)
-        return entry.status
+        return "already handled"
 
     content_hash = hashlib.sha256(item.raw).hexdigest()
     try:
