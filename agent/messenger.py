@@ -74,7 +74,8 @@ def pair_context(app: App, conn: Connection, pair: Pair, reader: Participant, no
                    f"{mentee.first_name}: {local_time(instant, mentee)}"
         return dual_time(instant, reader, partner)
 
-    upcoming = [row for row in repo.occurrences_of(conn, pair.key) if row.starts_at > now]
+    scheduled = repo.occurrences_of(conn, pair.key)
+    upcoming = [row for row in scheduled if row.starts_at > now]
     meetings = [dict(when=when(row.starts_at), starts_at=row.starts_at.isoformat()) for row in upcoming[:6]]
     series = repo.series_of(conn, pair.key)
     return dict(
@@ -87,7 +88,7 @@ def pair_context(app: App, conn: Connection, pair: Pair, reader: Participant, no
         pair=dict(start=pair.start.isoformat(), cadence=", ".join(str(c) for c in pair.cadence)),
         next_meeting=meetings[0] if meetings else None,
         meetings=meetings,
-        meeting_count=sum(1 for row in repo.occurrences_of(conn, pair.key) if row.starts_at <= now),
+        meeting_count=len(scheduled) - len(upcoming),
         schedule_notes=[note for row in series for note in row.notes],
         minutes=app.config.scheduling.meeting_minutes,
     )

@@ -13,7 +13,7 @@ own transaction; the rule's decision is recorded with it, so nothing fires twice
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection
 
@@ -69,8 +69,7 @@ def _fire_one(app: App, conn: Connection, row, now: datetime) -> int:
         return 0
     meeting_at = None
     if row.occasion.startswith("meeting:"):
-        meeting_at = datetime.strptime(row.occasion.removeprefix("meeting:"), "%Y-%m-%dT%H:%MZ").replace(
-            tzinfo=now.tzinfo)
+        meeting_at = datetime.strptime(row.occasion.removeprefix("meeting:"), "%Y-%m-%dT%H:%MZ").replace(tzinfo=UTC)
     facts = pair_facts(conn, pair, now, meeting_at=meeting_at)
     acted = fire(app, conn, rule, pair, occasion=row.occasion, facts=facts, now=now,
                  extra=dict(meeting_at=meeting_at.isoformat() if meeting_at else None))

@@ -35,11 +35,8 @@ def pair_facts(conn: Connection, pair: Pair, now: datetime, *, meeting_at: datet
         notes_since = reference
     else:
         notes_since = max((s for s in starts if s <= now), default=None)
-    series = repo.series_of(conn, pair.key)
-    phase = 1
-    for item in series:
-        if reference is not None and any(m.series_uid == item.uid and m.starts_at == reference for m in meetings):
-            phase = item.phase + 1
+    phase_of_series = {item.uid: item.phase + 1 for item in repo.series_of(conn, pair.key)}
+    phase = next((phase_of_series.get(m.series_uid, 1) for m in meetings if m.starts_at == reference), 1)
     return PairFacts(
         meeting_count=sum(1 for s in starts if s <= now),
         agenda_received=repo.agenda_since(conn, pair.key, previous),

@@ -96,9 +96,11 @@ Subject: Re: {subject}
 Message-ID: <robot-{n}@mail.example.org>
 {marker}Content-Type: text/plain; charset=utf-8
 
-Agenda:
+Meeting notes
+Agreements:
 - I am a robot answering every email
-- Topic two
+Next steps:
+- I will answer again
 """
 
 
@@ -112,6 +114,8 @@ def test_an_auto_responder_robot_gets_no_answer_and_no_loop(program, marker):
         program.tick(MAIL_DAY)
     answered = [m for m in program.sent_to("rania@example.org") if "robot" in body(m)]
     assert answered == []
+    # the partner is still told (informing Katy is not answering the robot)
+    assert [m for m in program.sent_to("katy@example.org") if "robot" in body(m)]
 
 
 def test_a_stranger_gets_no_reply_and_is_quarantined_with_a_reason(program):
