@@ -6,8 +6,17 @@ Inbound (``imip_in``): ``method_of`` peeks at a text/calendar part; ``parse_itip
 COUNTER or REFRESH into a ``CalendarAnswer`` within fixed bounds, or raises ``CalendarRejected``.
 """
 
-from agent.calendar.imip_in import MAX_BYTES, MAX_COMPONENTS, MAX_LINE, method_of, parse_itip, resolve_tzid
-from agent.calendar.imip_out import PRODID, Attendee, build_cancel, build_request, series_uid
+from agent.calendar.imip_in import (
+    MAX_BYTES,
+    MAX_COMPONENTS,
+    MAX_LINE,
+    ItipObject,
+    method_of,
+    parse_itip,
+    read_itip,
+    resolve_tzid,
+)
+from agent.calendar.imip_out import PRODID, Attendee, build_cancel, build_request, cancel_from_request, series_uid
 
 __all__ = [
     "MAX_BYTES",
@@ -15,10 +24,13 @@ __all__ = [
     "MAX_LINE",
     "PRODID",
     "Attendee",
+    "ItipObject",
     "build_cancel",
     "build_request",
+    "cancel_from_request",
     "method_of",
     "parse_itip",
+    "read_itip",
     "resolve_tzid",
     "series_uid",
 ]

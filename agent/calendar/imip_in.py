@@ -11,6 +11,7 @@ VTIMEZONE evaluated with a bounded, yearly-only reading (``vtimezone.local_to_ut
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -41,17 +42,66 @@ def method_of(data: bytes) -> str | None:
     return match.group(1).decode("ascii").upper() if match else None
 
 
-def parse_itip(data: bytes) -> CalendarAnswer:
-    """Read one inbound iMIP REPLY, COUNTER or REFRESH; raise CalendarRejected with a reason a person can read."""
+@dataclass(frozen=True)
+class ItipObject:
+    """What an inbound iTIP object of any METHOD says about its first event (REQUEST, CANCEL, REPLY ...)."""
+
+    method: str
+    uid: str
+    sequence: int
+    summary: str
+    status: str | None
+    start: datetime | None  # UTC
+    end: datetime | None
+    recurrence_id: datetime | None  # UTC; one occurrence of a series
+    rrule: str | None
+    organizer: str | None
+    attendees: tuple[str, ...]
+
+
+def read_itip(data: bytes) -> ItipObject:
+    """Read any inbound iTIP object within the same bounds as ``parse_itip``; raise CalendarRejected."""
+    calendar, zones = _read_calendar(data)
+    method = str(calendar.get("METHOD", "")).strip().upper()
+    events = calendar.walk("VEVENT")
+    if not method or not events:
+        raise CalendarRejected("the calendar object has no METHOD or no VEVENT, so it is no invitation")
+    event = events[0]
+    start = _utc(event, "DTSTART", zones)
+    rrule = event.get("RRULE")
+    organizer = event.get("ORGANIZER")
+    attendees = event.get("ATTENDEE") or []
+    return ItipObject(
+        method=method,
+        uid=str(event.get("UID", "")).strip(),
+        sequence=_sequence(event),
+        summary=str(event.get("SUMMARY", "")).strip(),
+        status=str(event.get("STATUS")).upper() if event.get("STATUS") else None,
+        start=start,
+        end=_utc(event, "DTEND", zones) or (_end_from_duration(event, start) if start else None),
+        recurrence_id=_utc(event, "RECURRENCE-ID", zones),
+        rrule=rrule.to_ical().decode() if rrule is not None else None,
+        organizer=_address(organizer) if organizer is not None else None,
+        attendees=tuple(_address(a) for a in (attendees if isinstance(attendees, list) else [attendees])),
+    )
+
+
+def _read_calendar(data: bytes) -> tuple[Calendar, dict[str, Timezone]]:
+    """Parse untrusted iCalendar within bounds, with the sender's VTIMEZONEs kept aside (see module doc)."""
     text = _bounded_text(data)
     zones = _zone_blocks(text)
     stripped = _VTIMEZONE.sub("", text)
     if re.search(r"^BEGIN:VTIMEZONE", stripped, re.IGNORECASE | re.MULTILINE):
         raise CalendarRejected("the calendar object has a VTIMEZONE that never ends (no END:VTIMEZONE)")
     try:
-        calendar = Calendar.from_ical(stripped)
+        return Calendar.from_ical(stripped), zones
     except Exception as exc:  # a third-party parser on hostile input: any failure is a refusal, not a crash
         raise CalendarRejected(f"the calendar object could not be parsed: {exc}") from exc
+
+
+def parse_itip(data: bytes) -> CalendarAnswer:
+    """Read one inbound iMIP REPLY, COUNTER or REFRESH; raise CalendarRejected with a reason a person can read."""
+    calendar, zones = _read_calendar(data)
     method = str(calendar.get("METHOD", "")).strip().upper()
     if not method:
         raise CalendarRejected("the calendar object has no METHOD, so it is not an invitation answer")

@@ -82,7 +82,13 @@ def build_cancel(
     plan: SeriesPlan | None = None,
     recurrence_id: datetime | None = None,
 ) -> bytes:
-    """A METHOD:CANCEL for the whole series, or for one occurrence when ``recurrence_id`` is given (§3.2.5)."""
+    """A METHOD:CANCEL for the whole series, or for one occurrence when ``recurrence_id`` is given (§3.2.5).
+
+    A series cancellation needs ``plan``: DTSTART and the RRULE make the object complete, which
+    calendar stores (CalDAV) require and clients use to match what they remove.
+    """
+    if plan is None and recurrence_id is None:
+        raise ValueError("a series cancellation needs the plan (DTSTART and RRULE) or a recurrence_id")
     event = _base_event(uid, sequence, dtstamp, organizer_email, organizer_name, attendees, summary, rsvp=False)
     tzid, years = None, (0, 0)
     if recurrence_id is not None:
@@ -102,6 +108,36 @@ def build_cancel(
         tzid, years = plan.tzid, _years(plan, zone)
     event.add("STATUS", "CANCELLED")
     return _calendar("CANCEL", event, tzid, years)
+
+
+def cancel_from_request(request: bytes, *, sequence: int, dtstamp: datetime,
+                        recurrence_id: datetime | None = None) -> bytes:
+    """The METHOD:CANCEL for a series (or one of its occurrences) built from the REQUEST we stored.
+
+    Everything that identifies the meeting (UID, DTSTART;TZID, RRULE, EXDATE, VTIMEZONE, ORGANIZER,
+    ATTENDEEs) is kept as the attendees' calendars know it; SEQUENCE is raised by the caller.
+    """
+    if dtstamp.tzinfo is None or (recurrence_id is not None and recurrence_id.tzinfo is None):
+        raise ValueError("dtstamp and recurrence_id must be timezone-aware")
+    calendar = Calendar.from_ical(request)
+    calendar["METHOD"] = "CANCEL"
+    [event] = calendar.walk("VEVENT")
+    for name in ("SEQUENCE", "DTSTAMP", "STATUS"):
+        event.pop(name, None)
+    event.add("SEQUENCE", sequence)
+    event.add("DTSTAMP", dtstamp.astimezone(timezone.utc))
+    event.add("STATUS", "CANCELLED")
+    for attendee in event.get("ATTENDEE", []) if isinstance(event.get("ATTENDEE"), list) else [event["ATTENDEE"]]:
+        attendee.params.pop("RSVP", None)
+    if recurrence_id is not None:
+        start, end = event.decoded("DTSTART"), event.decoded("DTEND")
+        local = recurrence_id.astimezone(start.tzinfo)
+        for name in ("RRULE", "EXDATE", "DTSTART", "DTEND"):
+            event.pop(name, None)
+        event.add("RECURRENCE-ID", local)
+        event.add("DTSTART", local)
+        event.add("DTEND", local + (end - start))
+    return calendar.to_ical()
 
 
 def _base_event(uid, sequence, dtstamp, organizer_email, organizer_name, attendees, summary, *, rsvp) -> Event:
