@@ -16,7 +16,16 @@ from agent.calendar.imip_in import (
     read_itip,
     resolve_tzid,
 )
-from agent.calendar.imip_out import PRODID, Attendee, build_cancel, build_request, cancel_from_request, series_uid
+from agent.calendar.imip_out import (
+    PRODID,
+    Attendee,
+    build_cancel,
+    build_request,
+    cancel_from_request,
+    declinecounter,
+    occurrence_request,
+    series_uid,
+)
 
 __all__ = [
     "MAX_BYTES",
@@ -28,7 +37,9 @@ __all__ = [
     "build_cancel",
     "build_request",
     "cancel_from_request",
+    "declinecounter",
     "method_of",
+    "occurrence_request",
     "parse_itip",
     "read_itip",
     "resolve_tzid",

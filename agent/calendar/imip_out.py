@@ -117,27 +117,76 @@ def cancel_from_request(request: bytes, *, sequence: int, dtstamp: datetime,
     Everything that identifies the meeting (UID, DTSTART;TZID, RRULE, EXDATE, VTIMEZONE, ORGANIZER,
     ATTENDEEs) is kept as the attendees' calendars know it; SEQUENCE is raised by the caller.
     """
-    if dtstamp.tzinfo is None or (recurrence_id is not None and recurrence_id.tzinfo is None):
-        raise ValueError("dtstamp and recurrence_id must be timezone-aware")
+    calendar, event = _derived(request, "CANCEL", sequence, dtstamp)
+    event.add("STATUS", "CANCELLED")
+    if recurrence_id is not None:
+        _single(event, recurrence_id, recurrence_id)
+    return calendar.to_ical()
+
+
+def occurrence_request(request: bytes, *, sequence: int, dtstamp: datetime, recurrence_id: datetime,
+                       new_start: datetime) -> bytes:
+    """A METHOD:REQUEST that moves one occurrence (RFC 5546 §3.2.2): RECURRENCE-ID names the original
+    start, DTSTART/DTEND the new time, in the series' zone; every attendee is asked to answer again."""
+    calendar, event = _derived(request, "REQUEST", sequence, dtstamp)
+    event.add("STATUS", "CONFIRMED")
+    _single(event, recurrence_id, new_start)
+    for attendee in _attendees(event):
+        attendee.params["PARTSTAT"] = "NEEDS-ACTION"
+        attendee.params["RSVP"] = "TRUE"
+    return calendar.to_ical()
+
+
+def declinecounter(request: bytes, *, sequence: int, dtstamp: datetime, attendee: str,
+                   recurrence_id: datetime | None, comment: str) -> bytes:
+    """METHOD:DECLINECOUNTER (RFC 5546 §3.2.8) to the attendee whose COUNTER is refused; the meeting
+    stays as it was (same SEQUENCE), the COMMENT says why and offers alternatives in words."""
+    calendar, event = _derived(request, "DECLINECOUNTER", sequence, dtstamp)
+    for name in ("RRULE", "EXDATE", "DESCRIPTION", "LOCATION", "URL", "TRANSP"):
+        event.pop(name, None)
+    event.pop("ATTENDEE", None)
+    event.add("ATTENDEE", _address(attendee, {}))
+    if recurrence_id is not None:
+        start = event.decoded("DTSTART")
+        event.add("RECURRENCE-ID", recurrence_id.astimezone(start.tzinfo))
+    event.add("COMMENT", _text(comment))
+    return calendar.to_ical()
+
+
+def _derived(request: bytes, method: str, sequence: int, dtstamp: datetime):
+    """Our stored REQUEST re-issued under another METHOD with a new SEQUENCE and DTSTAMP."""
+    if dtstamp.tzinfo is None:
+        raise ValueError("dtstamp must be timezone-aware")
     calendar = Calendar.from_ical(request)
-    calendar["METHOD"] = "CANCEL"
-    [event] = calendar.walk("VEVENT")
+    calendar["METHOD"] = method
+    event = next(e for e in calendar.walk("VEVENT") if "RECURRENCE-ID" not in e)
+    for other in [e for e in calendar.subcomponents if e.name == "VEVENT" and e is not event]:
+        calendar.subcomponents.remove(other)  # overrides are re-sent on their own
     for name in ("SEQUENCE", "DTSTAMP", "STATUS"):
         event.pop(name, None)
     event.add("SEQUENCE", sequence)
     event.add("DTSTAMP", dtstamp.astimezone(timezone.utc))
-    event.add("STATUS", "CANCELLED")
-    for attendee in event.get("ATTENDEE", []) if isinstance(event.get("ATTENDEE"), list) else [event["ATTENDEE"]]:
+    for attendee in _attendees(event):
         attendee.params.pop("RSVP", None)
-    if recurrence_id is not None:
-        start, end = event.decoded("DTSTART"), event.decoded("DTEND")
-        local = recurrence_id.astimezone(start.tzinfo)
-        for name in ("RRULE", "EXDATE", "DTSTART", "DTEND"):
-            event.pop(name, None)
-        event.add("RECURRENCE-ID", local)
-        event.add("DTSTART", local)
-        event.add("DTEND", local + (end - start))
-    return calendar.to_ical()
+    return calendar, event
+
+
+def _single(event: Event, recurrence_id: datetime, start: datetime) -> None:
+    """Turn the series VEVENT into the one occurrence ``recurrence_id``, starting at ``start``."""
+    if recurrence_id.tzinfo is None or start.tzinfo is None:
+        raise ValueError("recurrence_id and start must be timezone-aware")
+    first, end = event.decoded("DTSTART"), event.decoded("DTEND")
+    zone = first.tzinfo
+    for name in ("RRULE", "EXDATE", "DTSTART", "DTEND"):
+        event.pop(name, None)
+    event.add("RECURRENCE-ID", recurrence_id.astimezone(zone))
+    event.add("DTSTART", start.astimezone(zone))
+    event.add("DTEND", start.astimezone(zone) + (end - first))
+
+
+def _attendees(event: Event) -> list:
+    value = event.get("ATTENDEE", [])
+    return value if isinstance(value, list) else [value]
 
 
 def _base_event(uid, sequence, dtstamp, organizer_email, organizer_name, attendees, summary, *, rsvp) -> Event:

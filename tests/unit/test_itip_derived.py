@@ -1,11 +1,11 @@
-"""Cancellations built from the stored REQUEST: same UID, SEQUENCE raised, METHOD:CANCEL (never a
-REQUEST with STATUS:CANCELLED, which leaves the event in calendars), one occurrence by RECURRENCE-ID."""
+"""iTIP objects derived from the stored REQUEST: cancellations (METHOD:CANCEL, never a REQUEST with
+STATUS:CANCELLED, which leaves the event in calendars), one moved occurrence, DECLINECOUNTER."""
 
 from datetime import UTC, date, datetime
 
 from icalendar import Calendar
 
-from agent.calendar.imip import Attendee, build_request, cancel_from_request
+from agent.calendar.imip import Attendee, build_request, cancel_from_request, declinecounter, occurrence_request
 from agent.domain.model import Role
 from agent.scheduling.overlap import plan_series
 from agent.scheduling.slotspec import parse_person_spec
@@ -50,3 +50,25 @@ def test_one_occurrence_cancel_names_it_by_recurrence_id_in_the_series_zone():
     assert recurrence == third and str(recurrence.tzinfo) == plan.tzid
     assert event["RECURRENCE-ID"].params["TZID"] == plan.tzid
     assert event.decoded("DTEND") - event.decoded("DTSTART") == plan.duration
+
+
+def test_moving_one_occurrence_reissues_it_with_recurrence_id_and_asks_again():
+    ics, plan = request()
+    original = plan.occurrences[1]
+    moved = original + (plan.occurrences[1] - plan.occurrences[0]) / 7  # one day later
+    calendar, event = event_of(occurrence_request(ics, sequence=2, dtstamp=STAMP, recurrence_id=original,
+                                                  new_start=moved))
+    assert calendar["METHOD"] == "REQUEST" and event["SEQUENCE"] == 2
+    assert event.decoded("RECURRENCE-ID") == original and event.decoded("DTSTART") == moved
+    assert event["DTSTART"].params["TZID"] == plan.tzid and "RRULE" not in event
+    assert event["ATTENDEE"].params["PARTSTAT"] == "NEEDS-ACTION" and event["ATTENDEE"].params["RSVP"] == "TRUE"
+
+
+def test_declinecounter_names_the_attendee_and_the_occurrence_and_says_why():
+    ics, plan = request()
+    calendar, event = event_of(declinecounter(ics, sequence=0, dtstamp=STAMP, attendee="m@example.org",
+                                              recurrence_id=plan.occurrences[0], comment="Outside Tom's hours"))
+    assert calendar["METHOD"] == "DECLINECOUNTER"
+    assert str(event["ATTENDEE"]) == "mailto:m@example.org"
+    assert event.decoded("RECURRENCE-ID") == plan.occurrences[0]
+    assert str(event["COMMENT"]) == "Outside Tom's hours" and "RRULE" not in event
