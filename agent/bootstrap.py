@@ -53,7 +53,15 @@ def build_mailbox(program: Program) -> Mailbox:
                            section.security, section.username, secret(section, config.path),
                            folder=section.folder, processed_folder=section.processed_folder,
                            quarantine_folder=section.quarantine_folder)
-    raise NotBuiltYet(f"mailbox backend {section.backend!r} is not built yet (use maildir or imap)")
+    if section.backend == "ews":
+        from agent.mail.ews import EwsMailbox
+
+        return EwsMailbox(ews_session(program), section.processed_folder, section.quarantine_folder)
+    if section.backend == "graph":
+        from agent.mail.graph import GraphMailbox
+
+        return GraphMailbox(graph_client(program), section.processed_folder, section.quarantine_folder)
+    raise NotBuiltYet(f"mailbox backend {section.backend!r} is not built yet (use maildir, imap, ews or graph)")
 
 
 def build_outbound(program: Program) -> Outbound:
@@ -69,7 +77,15 @@ def build_outbound(program: Program) -> Outbound:
         default_port = {"tls": 465, "starttls": 587}.get(section.security, 25)
         return SmtpOutbound(section.host, section.port or default_port, section.security, section.username,
                             secret(section, config.path))
-    raise NotBuiltYet(f"outbound backend {section.backend!r} is not built yet (use maildir or smtp)")
+    if section.backend == "ews":  # the [mailbox] account sends (config.py checks that it is EWS too)
+        from agent.mail.ews import EwsOutbound
+
+        return EwsOutbound(ews_session(program))
+    if section.backend == "graph":
+        from agent.mail.graph import GraphOutbound
+
+        return GraphOutbound(graph_client(program))
+    raise NotBuiltYet(f"outbound backend {section.backend!r} is not built yet (use maildir, smtp, ews or graph)")
 
 
 def build_calendar(program: Program) -> Calendar:
@@ -83,9 +99,53 @@ def build_calendar(program: Program) -> Calendar:
         from agent.calendar.caldav import CalDavCalendar
 
         return CalDavCalendar(section.url, section.username, secret(section, config.path), section.calendar)
+    if section.backend == "ews":  # the [mailbox] account's calendar
+        from agent.calendar.ews import EwsCalendar
+
+        return EwsCalendar(ews_session(program))
+    if section.backend == "graph":
+        from agent.calendar.graph import GraphCalendar
+
+        return GraphCalendar(graph_client(program))
     if section.backend == "none":
         return _NoCalendar()
-    raise NotBuiltYet(f"calendar backend {section.backend!r} is not built yet (use ics, caldav or none)")
+    raise NotBuiltYet(f"calendar backend {section.backend!r} is not built yet (use ics, caldav, ews, graph or none)")
+
+
+def ews_session(program: Program):
+    """A new EWS session for the [mailbox] account (one per adapter, so each can close its own).
+
+    ``auth_type`` and ``version`` are optional [mailbox] keys when config.py has them; without them
+    exchangelib asks the server which authentication and version it speaks.
+    """
+    from agent.exchange.ews_session import EwsSession
+
+    config = program.config
+    section = config.mailbox
+    version = getattr(section, "version", None)
+    return EwsSession(section.primary_smtp_address or config.program.address, section.username,
+                      secret(section, config.path), service_endpoint=section.service_endpoint,
+                      server=None if section.service_endpoint else section.server,
+                      auth_type=getattr(section, "auth_type", None),
+                      version=tuple(int(p) for p in version.split(".")) if version else None)
+
+
+def graph_client(program: Program):
+    """A new Graph client for the [mailbox] application and user (one per adapter).
+
+    The login and API hosts default to Microsoft's global cloud; ``authority_host`` and
+    ``graph_url`` [mailbox] keys (when config.py has them) or the environment variables
+    ``MENTOR_AGENT_GRAPH_AUTHORITY`` and ``MENTOR_AGENT_GRAPH_URL`` point them at a national cloud
+    or a test server. TLS trust follows ``SSL_CERT_FILE`` (httpx) and ``REQUESTS_CA_BUNDLE`` (msal).
+    """
+    from agent.exchange.graph_client import GRAPH, LOGIN, GraphClient
+
+    config = program.config
+    section = config.mailbox
+    authority = getattr(section, "authority_host", None) or os.environ.get("MENTOR_AGENT_GRAPH_AUTHORITY") or LOGIN
+    api = getattr(section, "graph_url", None) or os.environ.get("MENTOR_AGENT_GRAPH_URL") or GRAPH
+    return GraphClient(section.tenant_id, section.client_id, secret(section, config.path),
+                       section.user or config.program.address, authority_host=authority, api=api)
 
 
 def build_app(program: Program, *, migrate_store: bool = True) -> App:

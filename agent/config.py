@@ -192,6 +192,10 @@ class MailboxConfig:
     client_secret_env: str | None = opt(backends=("graph",))
     client_secret: Secret | None = opt(kind="secret", backends=("graph",))
     user: str | None = opt(check=email_problem, backends=("graph",))
+    auth_type: str | None = opt(choices=("NTLM", "basic", "digest", "no authentication"), backends=("ews",))
+    version: str | None = opt(backends=("ews",))  # e.g. "15.1.2507.6": skips the server version probe
+    authority_host: str | None = opt(backends=("graph",))  # national clouds; default login.microsoftonline.com
+    graph_url: str | None = opt(backends=("graph",))  # default https://graph.microsoft.com/v1.0
 
     def secret(self) -> str | None:
         """The password (IMAP, EWS) or client secret (Graph), read now from where it is kept."""

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 
-from agent.errors import NotBuiltYet
 
 
 def check(args: argparse.Namespace) -> int:
@@ -53,8 +52,12 @@ def parse(args: argparse.Namespace) -> int:
 
 
 def simulate(args: argparse.Namespace) -> int:
-    raise NotBuiltYet("is not built yet; it comes with the rules work (issue 6)")
+    from agent.commands.simulate import simulate as command
+
+    return command(args)
 
 
 def report(args: argparse.Namespace) -> int:
-    raise NotBuiltYet("is not built yet; it comes with the rules work (issue 6)")
+    from agent.commands.report import report as command
+
+    return command(args)

@@ -14,10 +14,12 @@ from agent.understanding.classify import understand, understanding_to_json
 
 
 def parse(args: argparse.Namespace) -> int:
-    participants = None
+    participants = names = zones = None
     if args.config:
         roster = load_program(args.config, quiet_warnings=True).roster
         participants = {email: str(person.role) for email, person in roster.participants.items()}
+        names = {person.first_name: str(person.role) for person in roster.participants.values()}
+        zones = {email: person.timezone for email, person in roster.participants.items()}
     status = 0
     for name in args.files:
         path = Path(name)
@@ -28,7 +30,8 @@ def parse(args: argparse.Namespace) -> int:
             status = 1
             continue
         try:
-            mail, understood = understand(raw, participants=participants, now=datetime.now(UTC))
+            mail, understood = understand(raw, participants=participants, now=datetime.now(UTC), names=names,
+                                          zones=zones)
             record = understanding_to_json(name, mail, understood)
         except MessageRejected as exc:
             record = dict(file=name, kind="rejected", reply_text="", reason=str(exc))

@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 from agent.errors import MessageRejected
+from agent.understanding.htmltext import html_to_text
 
 MAX_PARTS = 200  # MIME parts visited at most; deeper/wider trees are ignored beyond this
 MAX_DEPTH = 20
@@ -61,6 +62,28 @@ def _mb(n: int) -> str:
     return f"{n / 1_000_000:.0f} MB"
 
 
+MAX_HEADER_LINES = 3_000
+MAX_BOUNDARY_LINES = 4 * MAX_PARTS
+
+
+def _bounded(raw: bytes) -> bytes:
+    """Cut what the parser would only spend time on: header lines beyond MAX_HEADER_LINES and the
+    message after the MAX_BOUNDARY_LINES-th line starting with "--" (parts beyond MAX_PARTS are
+    never read anyway). Linear and cheap; ordinary mail is returned unchanged."""
+    end = raw.find(b"\n\n")
+    end2 = raw.find(b"\r\n\r\n")
+    head_end = min(x for x in (end, end2, len(raw)) if x >= 0)
+    if raw.count(b"\n", 0, head_end) > MAX_HEADER_LINES:
+        lines = raw[:head_end].split(b"\n")
+        raw = b"\n".join(lines[:MAX_HEADER_LINES]) + raw[head_end:]
+    if raw.count(b"\n--") > MAX_BOUNDARY_LINES:
+        pos = -1
+        for _ in range(MAX_BOUNDARY_LINES):
+            pos = raw.find(b"\n--", pos + 1)
+        raw = raw[:pos + 1]
+    return raw
+
+
 def parse_mail(raw: bytes, *, max_bytes: int = 25_000_000) -> ParsedMail:
     """Parse ``raw`` into a :class:`ParsedMail`; never raises except for over-size input."""
     if not isinstance(raw, (bytes, bytearray)):
@@ -68,7 +91,7 @@ def parse_mail(raw: bytes, *, max_bytes: int = 25_000_000) -> ParsedMail:
     if len(raw) > max_bytes:
         raise MessageRejected(f"message is {_mb(len(raw))}; the limit is {_mb(max_bytes)}")
     try:
-        msg = email.message_from_bytes(bytes(raw), policy=email.policy.compat32)
+        msg = email.message_from_bytes(_bounded(bytes(raw)), policy=email.policy.compat32)
     except Exception:  # the feed parser is tolerant; this is a last line of defence
         msg = Message()
     table = _header_table(msg)
@@ -113,9 +136,12 @@ def _header_table(msg: Message) -> dict[str, list[str]]:
     return table
 
 
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
 def _unescape(value: str) -> str:
     """compat32 keeps raw 8-bit header bytes as surrogate escapes: decode them as UTF-8 (else latin-1)."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+    if value.isascii() or not _SURROGATE.search(value):
         return value
     data = value.encode("utf-8", "surrogateescape")
     try:
@@ -301,26 +327,3 @@ def _collect(root: Message, body: _Body) -> None:
                 charset = None
             text = _bytes_to_str(_payload_bytes(part)[: MAX_TEXT * 4], charset)
             (body.plain if ctype == "text/plain" else body.html).append(text)
-
-
-def html_to_text(markup: str) -> str:
-    """Sanitise with nh3, then convert with html2text (no link targets, no emphasis marks)."""
-    import html2text
-    import nh3
-
-    markup = markup[: MAX_TEXT * 4]
-    try:
-        clean = nh3.clean(markup)
-    except Exception:
-        clean = re.sub(r"<[^>]{0,2000}>", " ", markup)
-    try:
-        conv = html2text.HTML2Text()
-        conv.body_width = 0
-        conv.ignore_links = True
-        conv.ignore_images = True
-        conv.ignore_emphasis = True
-        conv.ignore_tables = True
-        conv.unicode_snob = True
-        return conv.handle(clean).strip()
-    except Exception:
-        return re.sub(r"<[^>]{0,2000}>", " ", clean)

@@ -1,17 +1,21 @@
 """Meeting notes: agreements and action items with owners (en/de/fr/es).
 
 Owners are 'mentor', 'mentee', 'both' or None. "I" is the writer (``writer_role``), "you" the
-other role, "we" both. Relative due phrases ("by Friday") stay in the item text for the runner to
-resolve; only a full written date becomes ``due``.
+other role, "we" both; a first name resolves through ``names`` (first name -> role) when given.
+Due phrases ("by Friday") are kept as ``due_text`` (see ``due.py``); only a full written date
+becomes ``due`` here -- ``classify`` resolves the rest when it knows the writer's zone.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Mapping
 
 from agent.domain.model import ActionItem, Notes
 from agent.understanding.dates import parse_date_at
+from agent.understanding.due import find_due_text
+from agent.understanding.result import DueActionItem
 from agent.understanding.sections import bullet_text, is_bullet, sections
 
 MAX_LINES = 400
@@ -19,41 +23,63 @@ MAX_LINE = 500
 
 _SUBJECT = re.compile(
     r"\b(notes|meeting notes|minutes|summary|recap|follow[- ]?up|notizen|protokoll|zusammenfassung|"
-    r"compte[- ]rendu|notes de (la )?r[ée]union|r[ée]sum[ée]|notas|acta|resumen)\b",
+    r"compte[- ]rendu|notes de (la )?r[ée]union|r[ée]sum[ée]|notas|acta|resumen|resumo|ata|notities|verslag|"
+    r"appunti|resoconto|verbale|how did (your|the) (meeting|session|call) go|wie war (euer|unser|das) (treffen|gespr[äa]ch)|"
+    r"comment s'est pass[ée]e? (votre|la|notre) (rencontre|r[ée]union|s[ée]ance)|qu[ée] tal (fue|ha ido) la reuni[óo]n|"
+    r"como correu a reuni[ãa]o|hoe ging|com'[èe] andato)\b",
     re.IGNORECASE,
 )
 _AGREE_HEAD = re.compile(
     r"^(agreements?|agreed|decisions?|decided|we agreed|vereinbarungen|vereinbart|beschl[üu]sse|entscheidungen|"
-    r"accords?|d[ée]cisions?|convenu|acuerdos?|decisiones)\b",
+    r"accords?|d[ée]cisions?|convenu|acuerdos?|decisiones|acordos?|decis[õo]es|combinado|afspraken|besluiten|"
+    r"accordi|decisioni)\b",
     re.IGNORECASE,
 )
 _ACTION_HEAD = re.compile(
     r"^(next steps?|action items?|actions?|to ?dos?|follow[- ]?ups?|homework|n[äa]chste schritte|aufgaben|"
-    r"todos?|prochaines? [ée]tapes?|actions? [àa] mener|[àa] faire|pr[óo]ximos pasos|tareas|pendientes)\b",
+    r"todos?|prochaines? [ée]tapes?|actions? [àa] mener|[àa] faire|pr[óo]ximos pasos|tareas|pendientes|"
+    r"pr[óo]ximos passos|tarefas|a[çc][õo]es|volgende stappen|acties|taken|prossimi passi|azioni|compiti)\b",
     re.IGNORECASE,
 )
 _AGREE_LINE = re.compile(
-    r"^(?:we (?:have )?agreed(?: that| to| on)?|agreed:|decided:|we decided(?: that| to)?|wir haben vereinbart(?:, dass)?|"
-    r"vereinbart:|nous avons convenu(?: que| de)?|on a convenu(?: que| de)?|acordamos(?: que)?|hemos acordado(?: que)?)"
+    r"^(?:we (?:also |have (?:also )?)?agreed(?: that| to| on)?|agreed:|decided:|we (?:also )?decided(?: that| to)?|"
+    r"wir haben (?:auch )?vereinbart(?:, dass)?|"
+    r"vereinbart:|nous avons (?:aussi |également )?convenu(?: que| de)?|on a convenu(?: que| de)?|acordamos(?: que)?|hemos acordado(?: que)?|"
+    r"combin[áa]mos(?: que)?|acord[áa]mos(?: que)?|ficou combinado(?: que)?|we (?:hebben )?afgesproken(?: dat)?|"
+    r"abbiamo (?:concordato|deciso)(?: che| di)?)"
     r"\s*(.{3,400})$",
     re.IGNORECASE,
 )
+_NAME = r"[A-ZÀ-Ý][\w-]{1,30}"
 _WILL = re.compile(
-    r"^(?:(i|you|we|[A-Z][\w-]{1,30}(?: and [A-Z][\w-]{1,30})?)\s*(?:'ll| will| are going to| am going to| is going to|"
-    r" shall| need to| should)\b|(ich|du|wir|sie|er)\s+(?:werde|wirst|werden|wird|soll|sollte|muss)\b|"
-    r"(je|tu|nous|vous)\s+(?:vais|vas|allons|allez|dois|devons|devez)\b|"
-    r"(yo|t[úu]|nosotros)\s+(?:voy|vas|vamos)\b|(voy|vas|vamos)\s+a\b)",
+    r"^(?:(?i:action|todo|to do|aufgabe|action item)\s*[:：]\s*)?(?:"
+    r"((?i:i|you|we)|" + _NAME + r"(?: and " + _NAME + r")?)\s*(?i:'ll| will| are going to| am going to| is going to| shall|"
+    r" need to| should| has to| have to| to (?=[a-z]))\b|"
+    r"((?i:i))'m going to\b|"
+    r"((?i:ich|du|wir|sie|er)|" + _NAME + r")\s+(?i:werde|wirst|werden|wird|soll|sollte|muss|kümmer\w*)\b|"
+    r"((?i:je|tu|nous|vous)|" + _NAME + r")\s+(?i:vais|vas|va|allons|allez|dois|doit|devons|devez|m'occupe|s'occupe)\b|"
+    r"((?i:yo|t[úu]|nosotros)|" + _NAME + r")\s+(?i:voy|vas|va|vamos|me encargo|se encarga)\b|((?i:voy|vas|vamos))\s+a\b|"
+    r"((?i:eu|voc[êe]|n[óo]s)|(?:[Oo]|[Aa]) " + _NAME + r"|" + _NAME + r")\s+(?i:vou|vai|vamos|fico de|fica de|ficou de)\b|"
+    r"((?i:vou|vamos))\s+\w+r\b|"
+    r"((?i:ik|jij|je|wij|we)|" + _NAME + r")\s+(?i:ga|gaat|gaan|zal|zult|zullen|moet)\b|"
+    r"((?i:io|tu|noi)|" + _NAME + r")\s+(?i:devo|deve|dobbiamo|farò|manderò|invierò)\b)",
 )
+_BOTH = re.compile(r"^\W*(?i:both( of us)?|wir beide|beide|les deux|tou(?:te)?s les deux|(?:los|las) dos(?: partes)?|"
+                   r"ambos|ambas|os dois|as duas|entrambi|allebei|samen)\b")
+_YOU_ME = re.compile(r"^\W*(?i:me \w+(?:as|es)|\w+(?:as|es)-me)\b")  # es/pt without pronoun: "me envías", "envias-me"
 _OWNER_WORDS = {
     "i": "self", "ich": "self", "je": "self", "yo": "self", "voy": "self",
     "you": "other", "du": "other", "tu": "other", "vous": "other", "tú": "other", "vas": "other",
     "we": "both", "wir": "both", "nous": "both", "nosotros": "both", "vamos": "both",
+    "eu": "self", "vou": "self", "você": "other", "voce": "other", "nós": "both", "nos": "both",
+    "ik": "self", "jij": "other", "wij": "both", "io": "self", "noi": "both", "me": "self", "moi": "self",
+    "let's": "both", "lets": "both",
 }
 _ROLE_WORDS = {
     "mentor": "mentor", "mentorin": "mentor", "mentora": "mentor", "mentee": "mentee", "mentoré": "mentee",
     "mentorée": "mentee", "both": "both", "beide": "both", "us": "both", "all": "both",
 }
-_OWNER_PREFIX = re.compile(r"^\s*(?:\[([^\]]{1,40})\]|\(([^)]{1,40})\)|([A-Za-zÀ-ÿ][\w-]{0,30})\s*[:：]\s)")
+_OWNER_PREFIX = re.compile(r"^\s*(?:\[([^\]]{1,40})\]|\(([^)]{1,40})\)|([A-Za-zÀ-ÿ][\w-]{0,30})\s*(?:[:：]|\s[-–—])\s)")
 
 
 def looks_like_notes(subject: str, text: str) -> float:
@@ -71,7 +97,7 @@ def looks_like_notes(subject: str, text: str) -> float:
     return min(score, 1.0)
 
 
-def extract_notes(text: str, *, writer_role: str | None = None) -> Notes:
+def extract_notes(text: str, *, writer_role: str | None = None, names: Mapping[str, str] | None = None) -> Notes:
     """Agreements, action items and a named meeting date from a notes message."""
     lines = [ln[:MAX_LINE] for ln in text[:100_000].split("\n")[:MAX_LINES]]
     agreements: list[str] = []
@@ -79,14 +105,15 @@ def extract_notes(text: str, *, writer_role: str | None = None) -> Notes:
     for heading, body in sections(lines):
         kind = "agree" if heading and _AGREE_HEAD.match(heading) else (
             "action" if heading and _ACTION_HEAD.match(heading) else None)
-        for item in _items(body, kind is not None):
+        for item, bulleted in _items(body, kind is not None):
             if m := _AGREE_LINE.match(item):
                 # "Agreed: x" -> "x"; prose ("We agreed to meet monthly.") stays a whole sentence
                 agreements.append(m.group(1).strip() if ":" in item[: m.start(1)] else item)
             elif kind == "agree":
                 agreements.append(item)
-            elif kind == "action" or _WILL.match(item):
-                actions.append(_action(item, writer_role))
+            elif kind == "action" or _WILL.match(item) or _LETS.match(item) or (kind is None and (
+                    _owner_prefixed(item) or (bulleted and _starts_with_person(item, _names(names))))):
+                actions.append(_action(item, writer_role, _names(names)))
     meeting = None
     for ln in lines[:15]:
         if re.search(r"\b(meeting|call|session|treffen|r[ée]union|reuni[óo]n|sitzung)\b", ln, re.I):
@@ -97,38 +124,86 @@ def extract_notes(text: str, *, writer_role: str | None = None) -> Notes:
                  meeting_date=meeting)
 
 
+_CLAUSE = re.compile(r",?\s+(?:and|und|et|y|e|en)\s+(?=(?:I|you|we|ich|du|wir|je|tu|nous|yo|eu|" + _NAME + r")\s)")
+
+
 def _items(body: list[str], headed: bool) -> list[str]:
-    items: list[str] = []
+    """Bulleted lines; in a headed section, prose lines of three words or more (a lone name is a
+    signature); elsewhere sentences, split again where a new subject starts (", and Tom will ...")."""
+    items: list[tuple[str, bool]] = []
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        for sentence in re.split(r"(?<=[.!?])\s+|(?<=:)\s+(?=[A-ZÀ-Ý])", " ".join(paragraph)):
+            items.extend((c.strip(), False) for c in _CLAUSE.split(sentence) if c.strip())
+        paragraph.clear()
+
     for raw in body:
         line = raw.strip()
-        if not line:
-            continue
+        if not line or is_bullet(line) or line.startswith(">"):
+            flush()
+        if not line or line.startswith(">"):
+            continue  # quoted lines are context for inline answers, not notes
         if is_bullet(line):
-            items.append(bullet_text(line))
+            items.append((bullet_text(line), True))
         elif headed:
-            items.append(line)
+            if len(line.split()) >= 3:
+                items.append((line, False))
         else:
-            items.extend(s.strip() for s in re.split(r"(?<=[.!?])\s+", line) if s.strip())
-    return [i for i in items if len(i) >= 3]
+            paragraph.append(line)  # wrapped prose: sentences may continue on the next line
+    flush()
+    return [(i, b) for i, b in items if len(i) >= 3]
 
 
-def _action(item: str, writer_role: str | None) -> ActionItem:
+_LETS = re.compile(r"^\W*(?i:let'?s|let us|lass uns|lasst uns|on va|vamos a)\b")
+
+
+def _starts_with_person(item: str, names: dict[str, str]) -> bool:
+    """A list item that starts with who does it: "Je te transmets ...", "Tu m'envoies ...", "Ana ..."."""
+    first = re.match(r"^\s*([\wÀ-ÿ]+)", item)
+    word = first.group(1).lower() if first else ""
+    return word in _OWNER_WORDS or word in names
+
+
+def _owner_prefixed(item: str) -> bool:
+    p = _OWNER_PREFIX.match(item)
+    who = (p.group(1) or p.group(2) or p.group(3) or "").lower() if p else ""
+    return bool(who) and (who in _ROLE_WORDS or who in _OWNER_WORDS or (p.group(3) or p.group(1) or "")[:1].isupper())
+
+
+def _names(names: Mapping[str, str] | None) -> dict[str, str]:
+    return {str(k).strip().lower(): str(v) for k, v in (names or {}).items() if str(v) in ("mentor", "mentee")}
+
+
+def _who(word: str, writer_role: str | None, names: dict[str, str]) -> str | None:
+    word = re.sub(r"^(o|a|el|la|le|der|die|il) (?=\w)", "", word.strip().lower())
+    if " and " in word or " und " in word or " et " in word or " y " in word or " e " in word:
+        parts = {_who(w, writer_role, names) for w in re.split(r" and | und | et | y | e ", word)}
+        return "both" if len(parts - {None}) == 2 or "both" in parts else None
+    return _ROLE_WORDS.get(word) or names.get(word) or _pronoun_owner(word, writer_role)
+
+
+def _action(item: str, writer_role: str | None, names: dict[str, str]) -> ActionItem:
     owner = None
     text = item
     if p := _OWNER_PREFIX.match(item):
-        who = (p.group(1) or p.group(2) or p.group(3) or "").strip().lower()
-        owner = _ROLE_WORDS.get(who) or _pronoun_owner(who, writer_role)
+        owner = _who(p.group(1) or p.group(2) or p.group(3) or "", writer_role, names)
+    if owner is None and (_BOTH.match(item) or _LETS.match(item)):
+        owner = "both"
     if owner is None and (m := _WILL.match(item)):
-        who = next((g for g in m.groups() if g), "").lower()
-        owner = _ROLE_WORDS.get(who) or _pronoun_owner(who, writer_role)
-        if owner is None and " and " in who:
-            owner = "both"
+        owner = _who(next((g for g in m.groups() if g), ""), writer_role, names)
+    if owner is None and _YOU_ME.match(item):
+        owner = _pronoun_owner("you", writer_role)
     if owner is None:
-        first = re.match(r"^\s*([\wÀ-ÿ]+)", item)
-        word = first.group(1).lower() if first else ""
-        owner = _ROLE_WORDS.get(word) or _pronoun_owner(word, writer_role)
+        first = re.match(r"^\s*([\wÀ-ÿ]+(?: (?:and|und|et|y|e) [\wÀ-ÿ]+)?)", item)
+        owner = _who(first.group(1) if first else "", writer_role, names)
+        if owner is None and first and " " in first.group(1):
+            owner = _who(first.group(1).split()[0], writer_role, names)
+    if owner is None and names:
+        found = {names[w.lower()] for w in re.findall(r"\b[A-ZÀ-Ý][\w-]+", item[:80]) if w.lower() in names}
+        owner = found.pop() if len(found) == 1 and re.search(r"^\W*\w+\W+(will|to|wird|va|vai|fica)\b", item) else None
     due = _full_date(item)
-    return ActionItem(text=text.strip(), owner=owner, due=due)
+    return DueActionItem(text=text.strip(), owner=owner, due=due, due_text=find_due_text(item))
 
 
 def _pronoun_owner(word: str, writer_role: str | None) -> str | None:

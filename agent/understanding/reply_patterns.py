@@ -61,6 +61,8 @@ _SEPARATOR = re.compile(r"^\s*_{10,}\s*$")
 _SIG_DASH = re.compile(r"^\s*--\s*$|^\s*-- \S|^__\s*$")
 _MOBILE = re.compile(
     r"^\s*[(<]*\s*(sent (from|via|with|using|by) |get outlook for |sent on the go|from my (iphone|ipad|android|mobile)|"
+    r"outlook f[üu]r (android|ios) herunterladen|obtenir outlook pour |obtener outlook para |obter o outlook para |"
+    r"outlook voor (android|ios) downloaden|scarica outlook per |verzonden vanaf mijn |"
     r"von meinem .{0,40}gesendet|gesendet von meinem|gesendet mit |diese nachricht wurde von meinem .{0,60}gesendet|"
     r"envoy[ée] de mon |envoy[ée] depuis |enviado desde mi |enviado de meu |enviado do meu |enviado desde |"
     r"verzonden (met|vanaf) |inviato da(l mio)? |wys[łl]ano z |skickat fr[åa]n min |sendt fra min |"
@@ -72,6 +74,11 @@ _DISCLAIMER = re.compile(
     r"^\s*(this (e-?mail|message|communication)\b.{0,80}\b(confidential|privileged|intended)|"
     r"confidentiality notice|disclaimer\s*:|the information (contained )?in this (e-?mail|message)|"
     r"diese (e-?mail|nachricht) (enthält|kann) vertrauliche|ce (message|courriel|e-?mail) (et|est) .{0,40}confidenti|"
-    r"este (mensaje|correo)\b.{0,60}confidencial)",
+    r"este (mensaje|correo)\b.{0,60}confidencial|esta (mensagem|comunica[çc][ãa]o|e-?mail)\b.{0,60}confidencial|"
+    r"(questo|il presente) (messaggio|e-?mail)\b.{0,60}(confidenziale|riservat)|"
+    r"(dit|deze) (bericht|e-?mail)\b.{0,60}vertrouwelijk|"
+    r"(cet?|le pr[ée]sent) (message|courriel|e-?mail)\b.{0,80}confidenti|"
+    r"(este|el presente) (mensaje|correo)\b.{0,80}confidencial|"
+    r"diese (e-?mail|nachricht)\b.{0,80}vertraulich)",
     re.IGNORECASE,
 )

@@ -8,6 +8,11 @@ _BULLET = re.compile(r"^\s*(?:[-*•·–—+▪◦]|\d{1,3}[.)]|[a-zA-Z][.)]|\[
 _HEADING = re.compile(r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?([^:*#\n]{2,60}?)(?:\*\*|__)?\s*[:：]?\s*(?:\*\*|__)?\s*$")
 
 
+_GREETING = re.compile(
+    r"^(hi|hello|hey|dear|hallo|hi|liebe[rs]?|sehr geehrte[rs]?|guten (tag|morgen)|bonjour|salut|cher|ch[èe]re|coucou|"
+    r"hola|querid[oa]|estimad[oa]|buenas|ol[áa]|oi|car[oa]|prezad[oa]|ciao|gentile|hoi|beste|goedemorgen)\b", re.I)
+
+
 def is_bullet(line: str) -> bool:
     """A bulleted or numbered list line ("- x", "* x", "1. x", "a) x", "[ ] x")."""
     return _BULLET.match(line) is not None
@@ -21,11 +26,12 @@ def heading_of(line: str, next_line: str = "") -> str | None:
     """The heading text when ``line`` is a section heading: a short line ending in ':' (or
     markdown '#', bold, or underlined by '---'/'==='), else None."""
     s = line.strip()
-    if not s or len(s) > 64 or is_bullet(s):
+    if not s or len(s) > 64 or is_bullet(s) or _GREETING.match(s):
         return None
     underlined = re.match(r"^\s*[-=]{3,}\s*$", next_line or "") is not None
     marked = s.endswith((":", "：")) or s.startswith("#") or (s.startswith(("**", "__")) and s.endswith(("**", "__")))
-    if not (marked or underlined):
+    listed = is_bullet(next_line or "") and len(s.split()) <= 4 and not s.endswith((".", "!", "?", ","))
+    if not (marked or underlined or listed):
         return None
     m = _HEADING.match(s)
     if not m:

@@ -27,10 +27,10 @@ def test_version():
     assert cli("--version").stdout.startswith("mentor-agent ")
 
 
-def test_commands_not_built_yet_say_so_and_exit_2():
-    result = cli("simulate", "--weeks", "2", "--config", "config.example.toml")
+def test_simulate_rejects_a_bad_week_count_with_exit_2():
+    result = cli("simulate", "--weeks", "0", "--config", "config.example.toml")
     assert result.returncode == 2
-    assert "not built yet" in result.stderr
+    assert "--weeks" in result.stderr
 
 
 def test_check_accepts_the_example_program():

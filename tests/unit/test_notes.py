@@ -1,10 +1,13 @@
 """looks_like_notes and extract_notes in en/de/fr/es, with owners."""
 
-from datetime import date
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from agent.domain.model import ActionItem
+from agent.understanding.due import find_due_text, resolve_due
+from agent.understanding.result import DueActionItem
 from agent.understanding.notes import extract_notes, looks_like_notes
 
 EN = """Hi both,
@@ -63,12 +66,64 @@ def test_extract_notes_en_owners_from_writer_role():
     n = extract_notes(EN, writer_role="mentor")
     assert n.agreements == ("We meet every two weeks until March.",)
     assert n.action_items == (
-        ActionItem("I will send two example CVs by Friday.", "mentor", None),
-        ActionItem("You'll draft the salary pitch before 2027-01-28.", "mentee", date(2027, 1, 28)),
-        ActionItem("We review the portfolio together next time.", "both", None),
-        ActionItem("Katy will introduce Ana to the data team.", None, None),
+        DueActionItem("I will send two example CVs by Friday.", "mentor", None, "by Friday"),
+        DueActionItem("You'll draft the salary pitch before 2027-01-28.", "mentee", date(2027, 1, 28), "before 2027-01-28"),
+        DueActionItem("We review the portfolio together next time.", "both", None),
+        DueActionItem("Katy will introduce Ana to the data team.", None, None),
     )
+    assert all(isinstance(item, ActionItem) for item in n.action_items)  # callers see the domain type
     assert n.meeting_date == date(2027, 1, 14)
+
+
+def test_owners_from_names():
+    text = "Next steps:\n- Ana to send the CV by Friday\n- Katy will intro her to Julia\n- Ana and Katy review the plan"
+    n = extract_notes(text, names={"Ana": "mentee", "Katy": "mentor"})
+    assert [(a.owner, a.due_text) for a in n.action_items] == [("mentee", "by Friday"), ("mentor", None), ("both", None)]
+    assert [a.owner for a in extract_notes(text).action_items] == [None, None, None]
+
+
+@pytest.mark.parametrize(
+    "due_text, expected",
+    [
+        ("by Friday", date(2027, 1, 15)),             # written Thursday 14 Jan: the next Friday
+        ("by Thursday", date(2027, 1, 21)),           # the same weekday is a week later
+        ("before our next meeting", date(2027, 1, 21)),
+        ("in two weeks", date(2027, 1, 28)),
+        ("bis nächste Woche", date(2027, 1, 22)),
+        ("d'ici la fin du mois", date(2027, 1, 31)),
+        ("para mañana", date(2027, 1, 15)),
+        ("até sexta", date(2027, 1, 15)),
+        ("by 3 February", date(2027, 2, 3)),
+        ("asap", None),
+    ],
+)
+def test_resolve_due(due_text, expected):
+    written = datetime(2027, 1, 14, 21, 30, tzinfo=timezone.utc)  # Thursday 22:30 in Berlin
+    assert resolve_due(due_text, written_at=written, zone=ZoneInfo("Europe/Berlin"),
+                       next_meeting=datetime(2027, 1, 21, 16, 0, tzinfo=timezone.utc)) == expected
+
+
+def test_resolve_due_uses_the_writers_zone():
+    # 23:30 UTC on Thursday is already Friday in Berlin: "by Friday" is then a week later there.
+    written = datetime(2027, 1, 14, 23, 30, tzinfo=timezone.utc)
+    assert resolve_due("by Friday", written_at=written, zone=ZoneInfo("Europe/Berlin"), next_meeting=None) == date(2027, 1, 22)
+    assert resolve_due("by Friday", written_at=written, zone=ZoneInfo("America/New_York"), next_meeting=None) == date(2027, 1, 15)
+    assert resolve_due("before our next meeting", written_at=written, zone=ZoneInfo("UTC"), next_meeting=None) is None
+
+
+@pytest.mark.parametrize(
+    "item, due_text",
+    [
+        ("I'll send the deck by Friday.", "by Friday"),
+        ("Lena schickt den Lebenslauf bis nächsten Dienstag", "bis nächsten Dienstag"),
+        ("Tu m'envoies les slides avant notre prochaine séance.", "avant notre prochaine séance"),
+        ("Diego va a mandarme comentarios para el miércoles", "para el miércoles"),
+        ("Vamos rever juntos em duas semanas", "em duas semanas"),
+        ("Tom will introduce Priya to Sarah", None),
+    ],
+)
+def test_find_due_text(item, due_text):
+    assert find_due_text(item) == due_text
 
 
 def test_without_writer_role_i_and_you_stay_unknown():

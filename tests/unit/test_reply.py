@@ -61,3 +61,29 @@ def test_bounded_on_hostile_text(text):
     start = time.perf_counter()
     extract_reply(text)
     assert time.perf_counter() - start < 2.0
+
+
+# ------------------------------------------------------------------ the signature policy (see reply.py)
+POLICY = [
+    ("sign-off and name are kept", "Works for me.\n\nThanks,\nAlex", "Works for me.\n\nThanks,\nAlex"),
+    ("contact block below a blank line", "See you then.\n\nJane Doe\nHead of Data\nT: +44 20 7946 0958\njane@example.org",
+     "See you then."),
+    ("list items above a contact block stay",
+     "Status:\nCertification - at risk\nSide project - 40%\n\nPriya Raman\nAnalyst\nT: +44 20 7946 0958\npriya@example.co.uk",
+     "Status:\nCertification - at risk\nSide project - 40%"),
+    ("a name with an abbreviation is part of the block",
+     "Best of luck!\n\nJohn E. Doe, Ph.D.\nPresident\njohn@example.com\nwww.example.com", "Best of luck!"),
+    ("disclaimer first, then the contact block",
+     "Agreed.\n\nAna Costa\nEngenheira\nT: +351 21 123 4567\nana@example.pt\n\n"
+     "Esta mensagem é confidencial e destina-se exclusivamente ao seu destinatário.", "Agreed."),
+    ("translated mobile footers", "Passt!\n\nVon meinem iPhone gesendet", "Passt!"),
+    ("Outlook for Android footer", "Vale.\n\nObtener Outlook para Android", "Vale."),
+    ("a sentence is never the start of an attribution",
+     "So sorry, I can't make it on Thursday.\n\nSent from my iPhone\n\n> On 4 Jan 2027, at 09:00, P <p@x.org> wrote:\n> Hi",
+     "So sorry, I can't make it on Thursday."),
+]
+
+
+@pytest.mark.parametrize("name, text, expected", POLICY, ids=[c[0] for c in POLICY])
+def test_signature_policy(name, text, expected):
+    assert extract_reply(text) == expected

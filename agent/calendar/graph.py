@@ -1,0 +1,140 @@
+"""Microsoft Graph calendar (Exchange Online): the program's copy of each series as an event.
+
+See ``agent.ports.Calendar`` for the contract. Specific to Graph:
+
+* Each series is one event in the user's default calendar, with the subject, times and recurrence
+  of its master VEVENT (``agent.exchange.event_shape``) so Outlook shows it and counts it as busy,
+  and two single-value extended properties: the iCalendar UID (to find it again with
+  ``$filter=singleValueExtendedProperties/Any(...)``) and the whole document, which ``get`` returns.
+* Events carry no attendees, so Exchange sends no invitations: the program sends its own iMIP mail.
+* ``busy()`` reads ``calendarView`` (occurrences expanded by Exchange) in UTC and skips events shown
+  as free or working elsewhere, and cancelled ones.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from agent.exchange.event_shape import EventShape, Rule, shape_of
+from agent.exchange.graph_client import GraphClient, odata_string
+from agent.ports import BusyTime, Calendar
+
+PROPERTY_SET = "{9d3c5e1a-6f1b-4c39-9a4e-8d2f5b7c0e41}"
+UID_PROP = f"String {PROPERTY_SET} Name mentorAgentUid"
+ICS_PROP = f"String {PROPERTY_SET} Name mentorAgentIcs"
+NOT_BUSY = {"free", "workingElsewhere"}
+
+
+class GraphCalendar(Calendar):
+    def __init__(self, client: GraphClient):
+        self.client = client
+
+    def __repr__(self) -> str:
+        return f"GraphCalendar({self.client!r})"
+
+    def put(self, uid: str, ics: bytes) -> None:
+        body = event_json(shape_of(ics))
+        body["singleValueExtendedProperties"] = [{"id": UID_PROP, "value": uid},
+                                                 {"id": ICS_PROP, "value": ics.decode("utf-8")}]
+        existing = self._find(uid)
+        if existing is None:
+            self.client.request("POST", "events", json=body, ok=(201,))
+        else:
+            if "recurrence" not in body:
+                body["recurrence"] = None
+            self.client.request("PATCH", f"events/{existing['id']}", json=body, ok=(200,))
+
+    def get(self, uid: str) -> bytes | None:
+        found = self._find(uid)
+        if found is None:
+            return None
+        for prop in found.get("singleValueExtendedProperties", []):
+            if prop.get("id", "").lower() == ICS_PROP.lower():
+                return prop["value"].encode("utf-8")
+        return None
+
+    def remove(self, uid: str) -> None:
+        found = self._find(uid)
+        if found is not None:
+            self.client.request("DELETE", f"events/{found['id']}", ok=(204, 404))
+
+    def busy(self, start: datetime, end: datetime) -> list[BusyTime]:
+        params = {"startDateTime": _utc_text(start), "endDateTime": _utc_text(end),
+                  "$select": "start,end,showAs,isCancelled", "$top": "100"}
+        periods = []
+        for event in self.client.items("calendarView", params=params, headers={"Prefer": 'outlook.timezone="UTC"'}):
+            if event.get("isCancelled") or event.get("showAs") in NOT_BUSY:
+                continue
+            periods.append(BusyTime(_parse_utc(event["start"]), _parse_utc(event["end"])))
+        return sorted(periods, key=lambda p: (p.start, p.end))
+
+    def close(self) -> None:
+        self.client.close()
+
+    def _find(self, uid: str) -> dict | None:
+        params = {
+            "$filter": f"singleValueExtendedProperties/Any(ep: ep/id eq {odata_string(UID_PROP)} "
+                       f"and ep/value eq {odata_string(uid)})",
+            "$expand": f"singleValueExtendedProperties($filter=id eq {odata_string(ICS_PROP)})",
+            "$select": "id,subject",
+        }
+        found = self.client.json("GET", "events", params=params).get("value", [])
+        return found[0] if found else None
+
+
+def event_json(shape: EventShape) -> dict:
+    """The Graph ``event`` resource for a series (no attendees: Exchange must not invite anyone)."""
+    body: dict = {
+        "subject": shape.summary,
+        "body": {"contentType": "text", "content": shape.description},
+        "start": _when(shape.start, shape), "end": _when(shape.end, shape),
+        "isAllDay": shape.all_day,
+        "showAs": "busy" if shape.busy else "free",
+        "isReminderOn": False,
+    }
+    if shape.location:
+        body["location"] = {"displayName": shape.location}
+    if shape.rule:
+        body["recurrence"] = recurrence_json(shape.rule, shape.start)
+    return body
+
+
+def recurrence_json(rule: Rule, start: datetime) -> dict:
+    """Graph ``patternedRecurrence`` for a ``Rule``."""
+    pattern: dict = {"type": rule.kind, "interval": rule.interval}
+    if rule.weekdays:
+        pattern["daysOfWeek"] = list(rule.weekdays)
+    if rule.kind == "weekly":
+        pattern["firstDayOfWeek"] = rule.first_day_of_week
+    if rule.month_day:
+        pattern["dayOfMonth"] = rule.month_day
+    if rule.week_index:
+        pattern["index"] = rule.week_index
+    first = start.date().isoformat()
+    if rule.count:
+        range_ = {"type": "numbered", "startDate": first, "numberOfOccurrences": rule.count}
+    elif rule.until:
+        range_ = {"type": "endDate", "startDate": first, "endDate": rule.until.isoformat()}
+    else:
+        range_ = {"type": "noEnd", "startDate": first}
+    return {"pattern": pattern, "range": range_}
+
+
+def _when(value: datetime, shape: EventShape) -> dict:
+    """``dateTimeTimeZone``: wall-clock time in the series' IANA zone, so the series keeps its
+    local time across daylight-saving changes."""
+    if shape.all_day:
+        return {"dateTime": value.strftime("%Y-%m-%dT00:00:00"), "timeZone": "UTC"}
+    return {"dateTime": value.replace(tzinfo=None).isoformat(timespec="seconds"), "timeZone": shape.zone}
+
+
+def _utc_text(value: datetime) -> str:
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse_utc(value: dict) -> datetime:
+    """Graph answers ``2026-12-01T10:00:00.0000000`` with ``timeZone: UTC`` (asked for with Prefer)."""
+    text = value["dateTime"].rstrip("Z")
+    head, _, fraction = text.partition(".")
+    moment = datetime.fromisoformat(head).replace(tzinfo=timezone.utc)
+    return moment + timedelta(microseconds=int((fraction or "0")[:6].ljust(6, "0")))

@@ -1,0 +1,113 @@
+"""Due phrases of action items ("by Friday", "before our next meeting", "in two weeks"; en/de/fr/es/pt).
+
+``find_due_text`` keeps the phrase as written; ``resolve_due`` turns it into a date in the writer's
+zone, relative to when the notes were written and to the next meeting. Pure: every reference is an
+argument. Phrases with no fixed date ("soon", "asap") resolve to None.
+
+Conventions: a weekday is the next one after the writing day ("by Friday" written on a Friday is a
+week later); "this week"/"end of the week" is its Friday; "next week" is next week's Friday;
+"end of the month" its last day; "in N weeks/days" counts from the writing day; "before/by our
+next meeting" is the next meeting's local date.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from agent.understanding.dates import _MONTH_RE, parse_date_at
+from agent.understanding.when_words import RELATIVE_DAYS, WEEKDAY_BY_NAME, WEEKDAY_RE
+
+_NEXT_MEETING = (r"(?:our|the|your|my|unserem|unser|dem|nächsten|notre|la|nuestra|la|el|a|nossa|o)?\s*"
+                 r"(?:next|n[äa]chste[nm]?|prochaine?|pr[óo]xim[ao])\s*(?:meeting|session|call|catch-?up|chat|treffen|"
+                 r"termin|gespr[äa]ch|r[ée]union|s[ée]ance|rencontre|session|reuni[óo]n|sesi[óo]n|encuentro|llamada|"
+                 r"reuni[ãa]o|sess[ãa]o|encontro|conversa)|(?:n[äa]chste[nmr]? (?:treffen|termin|gespr[äa]ch)|"
+                 r"(?:meeting|session|r[ée]union|reuni[óo]n|reuni[ãa]o) (?:prochaine|siguiente|seguinte))")
+_NUMBER = r"(?:\d{1,2}|a|one|two|three|four|couple of|ein(?:e|er)?|zwei|drei|vier|un|une|deux|trois|quatre|uno|una|dos|tres|cuatro|um|uma|dois|duas|tr[êe]s|quatro)"
+_UNIT = r"(?:weeks?|days?|wochen?|tagen?|semaines?|jours?|semanas?|d[íi]as?)"
+_NEXT_DAY = r"(?:(?:next|this|coming|nächsten|kommenden|diesen|prochain|el pr[óo]ximo|pr[óo]xim[ao]) )?"
+_TARGET = (r"(?:" + _NEXT_MEETING + r"|" + _NEXT_DAY + r"(?:" + WEEKDAY_RE + r")(?: prochain)?|" + "|".join(sorted(RELATIVE_DAYS, key=len, reverse=True))
+           + r"|(?:the )?end of (?:the |this |next )?(?:week|month)|eow|eom|(?:this|next) week|"
+           r"ende (?:der|dieser|nächster) woche|ende des monats|monatsende|nächste woche|diese woche|"
+           r"(?:la )?fin (?:de la semaine|du mois)|la semaine prochaine|cette semaine|"
+           r"(?:el )?(?:fin|final) de (?:la semana|mes)|la pr[óo]xima semana|la semana que viene|esta semana|"
+           r"(?:o )?(?:fim|final) d[ao] (?:semana|m[êe]s)|a pr[óo]xima semana|semana que vem|esta semana|"
+           r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}\.?(?:\d{2,4})?|\d{1,2}(?:st|nd|rd|th|\.)?\s+(?:de\s+)?(?:" + _MONTH_RE
+           + r")|(?:" + _MONTH_RE + r")\s+\d{1,2}(?:st|nd|rd|th)?|the \d{1,2}(?:st|nd|rd|th))")
+_DUE = re.compile(
+    r"(?<![\w-])(?:(?:by|before|until|till|no later than|due|bis (?:zum |zur |spätestens |)?|vor (?:dem |unserem |)?|"
+    r"spätestens (?:am |bis )?|d'ici (?:à |)?|avant (?:le |la |)?|pour (?:le |)?|para (?:el |la |o |a |)?|"
+    r"antes (?:del |de la |de |da |do |)?|hasta (?:el |)?|at[ée] (?:o |a |ao |à |)?|voor |entro (?:il |)?)\s*(?:the |le |el |)?"
+    + _TARGET + r"|(?:in|within|innerhalb von|in den nächsten|dans|d'ici|en|dentro de|em)\s+" + _NUMBER + r"\s+" + _UNIT
+    + r"|(?:next week|nächste woche|la semaine prochaine|la pr[óo]xima semana|la semana que viene|semana que vem|"
+    r"this week|diese woche|cette semaine|esta semana|essa semana|deze week|questa settimana|"
+    r"tomorrow|morgen|demain|mañana|amanhã|domani|today|heute|aujourd'hui|hoy|hoje|oggi|vandaag))"
+    r"(?![\w-])", re.I)
+
+
+def find_due_text(item: str) -> str | None:
+    """The due phrase of an action item as written, or None."""
+    found = None
+    for m in _DUE.finditer(item[:500]):
+        found = m  # the last one: "send the deck to Tom on Monday by Friday" is due Friday
+    return found.group(0).strip() if found else None
+
+
+_WORD_NUM = {"a": 1, "one": 1, "couple of": 2, "two": 2, "three": 3, "four": 4, "ein": 1, "eine": 1, "einer": 1,
+             "zwei": 2, "drei": 3, "vier": 4, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "uno": 1,
+             "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "um": 1, "uma": 1, "dois": 2, "duas": 2, "três": 3,
+             "tres ": 3, "quatro": 4}
+_IN_N = re.compile(r"(\d{1,2}|[a-zäöüêé]+(?: of)?)\s+(" + _UNIT + r")", re.I)
+_WEEKDAY = re.compile(r"(?<![\w-])(" + WEEKDAY_RE + r")(?![\w-])", re.I)
+
+
+def _friday(d: date, weeks: int = 0) -> date:
+    friday = d + timedelta(days=(4 - d.weekday()) + 7 * weeks)
+    return friday if friday >= d else d
+
+
+def _month_end(d: date) -> date:
+    first_next = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+    return first_next - timedelta(days=1)
+
+
+def resolve_due(due_text: str, *, written_at: datetime, zone: ZoneInfo,
+                next_meeting: datetime | None) -> date | None:
+    """The date ``due_text`` names, in ``zone``, for notes written at ``written_at`` (see the module
+    docstring for the conventions); None when it names none or needs a next meeting that is unknown."""
+    text = " ".join(due_text.lower().split())[:200]
+    today = written_at.astimezone(zone).date()
+    if re.search(_NEXT_MEETING, text, re.I):
+        return next_meeting.astimezone(zone).date() if next_meeting is not None else None
+    if re.search(r"end of (the |this )?month|eom|ende des monats|monatsende|fin du mois|fin(al)? de mes|"
+                 r"(fim|final) do m[êe]s", text):
+        return _month_end(today)
+    if re.search(r"next week|nächste woche|semaine prochaine|pr[óo]xima semana|semana que viene|semana que vem|"
+                 r"end of next week|ende nächster woche", text):
+        return _friday(today, 1)
+    if re.search(r"this week|end of (the )?week|eow|diese woche|ende der woche|ende dieser woche|cette semaine|"
+                 r"fin de la semaine|esta semana|fin(al)? de la semana|(fim|final) da semana", text):
+        return _friday(today)
+    if m := _IN_N.search(text):
+        raw = m.group(1)
+        n = int(raw) if raw.isdigit() else _WORD_NUM.get(raw)
+        if n and re.search(r"\b(in|within|innerhalb|in den|dans|d'ici|en|dentro|em)\b", text):
+            days = n if re.match(r"(day|tag|jour|d[íi]a)", m.group(2)) else 7 * n
+            return today + timedelta(days=days)
+    for word, offset in sorted(RELATIVE_DAYS.items(), key=lambda kv: -len(kv[0])):
+        if re.search(r"(?<![\w-])" + re.escape(word) + r"(?![\w-])", text):
+            return today + timedelta(days=offset)
+    if m := _WEEKDAY.search(text):
+        wd = WEEKDAY_BY_NAME[m.group(1).lower()]
+        return today + timedelta(days=(wd - today.weekday()) % 7 or 7)
+    if m := re.search(r"the (\d{1,2})(st|nd|rd|th)", text):
+        day = int(m.group(1))
+        for k in range(3):
+            y, mo = today.year + (today.month + k - 1) // 12, (today.month + k - 1) % 12 + 1
+            try:
+                if (found := date(y, mo, day)) >= today:
+                    return found
+            except ValueError:
+                continue
+    return parse_date_at(text, today)

@@ -1,0 +1,342 @@
+"""The Graph adapters against the local Graph replay server (tests/replay/graph_server.py): the same
+behaviour as the IMAP and SMTP tests, plus delta, paging, throttling and the calendar."""
+
+from __future__ import annotations
+
+import base64
+import email
+import logging
+from datetime import UTC, datetime
+from email import policy
+
+import pytest
+
+from agent.calendar.graph import GraphCalendar
+from agent.errors import AdapterError, TransientError
+from agent.exchange.graph_client import GraphClient
+from agent.mail.graph import GraphMailbox, GraphOutbound
+from replay.graph_server import GraphServer
+
+pytestmark = pytest.mark.integration
+
+
+def message(n: int) -> bytes:
+    return (f"From: mentee{n}@example.org\r\nTo: program@example.org\r\nSubject: agenda {n}\r\n"
+            f"Message-ID: <msg{n}@example.org>\r\n\r\nbody {n}\r\n").encode()
+
+
+RAW = (b"From: Mentor Program <program@example.org>\r\nTo: mentee@example.org\r\n"
+       b"Subject: Your agenda\r\nMessage-ID: <out-1@example.org>\r\n\r\nHello\r\n")
+
+
+@pytest.fixture
+def server():
+    graph = GraphServer().start()
+    yield graph
+    graph.stop()
+
+
+@pytest.fixture
+def waits():
+    return []
+
+
+def client_for(server: GraphServer, waits: list | None = None, secret: str | None = None, **kw) -> GraphClient:
+    return GraphClient(server.tenant, server.client_id, secret or server.client_secret, server.user,
+                       authority_host=server.authority_host, api=server.api, verify=server.ca_file,
+                       sleep=(waits.append if waits is not None else lambda s: None), **kw)
+
+
+@pytest.fixture
+def mailbox(server, waits):
+    box = GraphMailbox(client_for(server, waits))
+    yield box
+    box.close()
+
+
+def test_pending_yields_everything_oldest_first_across_pages(server, mailbox):
+    ids = [server.deliver(message(n)) for n in range(7)]  # page size 3: three pages
+    got = list(mailbox.pending())
+    assert [m.raw for m in got] == [message(n) for n in range(7)]
+    assert [m.key for m in got] == ids
+    assert [len(page) for page in server.delta_pages] == [3, 3, 1]
+    assert list(mailbox.pending()) == got  # peeking does not consume
+    assert server.tokens_issued == 1  # msal caches the app token
+
+
+def test_delta_returns_only_new_mail_after_the_first_sync(server, mailbox):
+    server.deliver(message(1))
+    first = list(mailbox.pending())
+    mailbox.mark_processed(first[0].key)
+    server.delta_pages.clear()
+    new = server.deliver(message(2))
+    assert [m.raw for m in mailbox.pending()] == [message(2)]
+    assert server.delta_pages == [[f"-{first[0].key}", new]]  # a removal and the new one, nothing else
+    server.messages[new].folder = server.well_known["drafts"]  # moved away by a person
+    server.messages[new].inbox_seq = 999
+    assert list(mailbox.pending()) == [] and server.delta_pages[-1] == [f"-{new}"]
+
+
+def test_an_expired_delta_token_starts_a_full_sync(server, mailbox):
+    server.deliver(message(1))
+    assert len(list(mailbox.pending())) == 1
+    server.deliver(message(2))
+    server.fail_next(410, "/delta")  # Graph: SyncStateNotFound, the token is too old
+    assert [m.raw for m in mailbox.pending()] == [message(1), message(2)]
+
+
+def test_mark_processed_and_quarantine_move_the_mail_and_are_idempotent(server, mailbox):
+    for n in range(3):
+        server.deliver(message(n))
+    first, second, third = mailbox.pending()
+    mailbox.mark_processed(first.key)
+    mailbox.mark_processed(first.key)  # already there: no error, no second move
+    mailbox.quarantine(second.key)
+    mailbox.quarantine(second.key)
+    assert [m.key for m in mailbox.pending()] == [third.key]
+    assert [m.raw for m in server.in_folder("Processed")] == [message(0)]
+    assert [m.raw for m in server.in_folder("Quarantine")] == [message(1)]
+    assert len(server.in_folder("inbox")) == 1
+    assert sum(1 for r in server.log if r.path.endswith("/move")) == 2
+    assert sum(1 for r in server.log if r.method == "POST" and r.path.endswith("/mailFolders")) == 2
+    mailbox.mark_processed("AAMk-no-such-message")  # gone: nothing to do
+
+
+def test_throttling_is_honoured_then_succeeds(server, mailbox, waits):
+    server.deliver(message(1))
+    server.fail_next(429, "/delta", retry_after="1")
+    assert [m.raw for m in mailbox.pending()] == [message(1)]
+    assert waits == [1.0]
+
+
+def test_throttling_without_end_and_5xx_are_transient_4xx_is_not(server, waits):
+    client = client_for(server, waits, retries=2)
+    box = GraphMailbox(client)
+    server.fail_next(429, "/delta", retry_after="30", times=5)
+    with pytest.raises(TransientError, match="429"):
+        list(box.pending())
+    assert waits == [30.0, 30.0]
+    server._failures.clear()
+    server.fail_next(500, "/delta")
+    with pytest.raises(TransientError, match="500"):
+        list(box.pending())
+    server.fail_next(403, "/delta")
+    with pytest.raises(AdapterError, match="403") as refused:
+        list(box.pending())
+    assert not isinstance(refused.value, TransientError)
+    box.close()
+
+
+def test_send_delivers_once_with_the_message_id_and_already_sent_finds_it(server):
+    out = GraphOutbound(client_for(server))
+    assert not out.already_sent("<out-1@example.org>")
+    out.send("<out-1@example.org>", RAW, ["mentee@example.org", "mentor@example.org"])
+    (sent,) = server.sent
+    assert sent.message_id == "<out-1@example.org>"
+    assert sent.recipients == ["mentee@example.org", "mentor@example.org"]  # the extra one as Bcc
+    assert b"Bcc" not in sent.raw and sent.raw.endswith(RAW)
+    assert out.already_sent("<out-1@example.org>") and out.already_sent("out-1@example.org")
+    post = next(r for r in server.log if r.path.endswith("/sendMail"))
+    assert post.headers["content-type"] == "text/plain" and base64.b64decode(post.body).endswith(RAW)
+    out.close()
+
+
+def test_send_adds_a_missing_message_id(server):
+    out = GraphOutbound(client_for(server))
+    out.send("key-42@example.org", RAW.replace(b"Message-ID: <out-1@example.org>\r\n", b""), ["mentee@example.org"])
+    assert server.sent[0].message_id == "<key-42@example.org>" and out.already_sent("key-42@example.org")
+    out.close()
+
+
+def test_wrong_secret_is_permanent_and_secrets_never_show(server, caplog):
+    caplog.set_level(logging.DEBUG)
+    good = GraphMailbox(client_for(server))
+    server.deliver(message(1))
+    list(good.pending())
+    good.close()
+    token = server._token
+    bad = GraphOutbound(client_for(server, secret="wrong-secret-123"))
+    with pytest.raises(AdapterError, match="invalid_client") as refused:
+        bad.send("<a@b>", RAW, ["x@example.org"])
+    assert not isinstance(refused.value, TransientError)
+    shown = caplog.text + repr(good) + repr(bad) + str(refused.value)
+    for secret in (server.client_secret, "wrong-secret-123", token):
+        assert secret not in shown
+
+
+def test_no_server_is_transient():
+    from servers import free_port
+
+    client = GraphClient("t", "c", "s", "u@example.org", authority_host=f"https://127.0.0.1:{free_port()}",
+                         api=f"https://127.0.0.1:{free_port()}/v1.0", timeout=5)
+    with pytest.raises(TransientError):
+        list(GraphMailbox(client).pending())
+
+
+# ---------------------------------------------------------------------- calendar
+
+SERIES = b"""BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//mentor-agent//EN\r
+BEGIN:VEVENT\r
+UID:ma-1@example.org\r
+DTSTAMP:20261123T090000Z\r
+DTSTART;TZID=Europe/Berlin:20261201T170000\r
+DTEND;TZID=Europe/Berlin:20261201T174500\r
+RRULE:FREQ=WEEKLY;COUNT=3\r
+SUMMARY:Katy / Sam\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+def test_calendar_put_get_replace_remove(server):
+    cal = GraphCalendar(client_for(server))
+    assert cal.get("ma-1@example.org") is None
+    cal.put("ma-1@example.org", SERIES)
+    assert cal.get("ma-1@example.org") == SERIES
+    (event,) = server.events.values()
+    assert event["start"] == {"dateTime": "2026-12-01T17:00:00", "timeZone": "Europe/Berlin"}
+    assert event["recurrence"]["pattern"] == {"type": "weekly", "interval": 1, "daysOfWeek": ["tuesday"],
+                                              "firstDayOfWeek": "monday"}
+    assert event["recurrence"]["range"] == {"type": "numbered", "startDate": "2026-12-01", "numberOfOccurrences": 3}
+    assert "attendees" not in event  # Exchange must not send invitations of its own
+    single = SERIES.replace(b"RRULE:FREQ=WEEKLY;COUNT=3\r\n", b"").replace(b"Katy / Sam", b"Moved")
+    cal.put("ma-1@example.org", single)
+    assert cal.get("ma-1@example.org") == single
+    (event,) = server.events.values()
+    assert event["subject"] == "Moved" and "recurrence" not in event
+    cal.remove("ma-1@example.org")
+    cal.remove("ma-1@example.org")
+    assert cal.get("ma-1@example.org") is None and server.events == {}
+    cal.close()
+
+
+def test_calendar_busy_expands_series_skips_free_and_pages(server):
+    cal = GraphCalendar(client_for(server))
+    cal.put("ma-1@example.org", SERIES)
+    server.add_event({"subject": "lunch", "showAs": "free",
+                      "start": {"dateTime": "2026-12-02T12:00:00", "timeZone": "UTC"},
+                      "end": {"dateTime": "2026-12-02T13:00:00", "timeZone": "UTC"}})
+    server.add_event({"subject": "dentist", "showAs": "oof",
+                      "start": {"dateTime": "2026-12-09T08:00:00.0000000", "timeZone": "UTC"},
+                      "end": {"dateTime": "2026-12-09T09:30:00.0000000", "timeZone": "UTC"}})
+    busy = cal.busy(datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 31, tzinfo=UTC))
+    assert [(b.start.isoformat(), b.end.isoformat()) for b in busy] == [
+        ("2026-12-01T16:00:00+00:00", "2026-12-01T16:45:00+00:00"),
+        ("2026-12-08T16:00:00+00:00", "2026-12-08T16:45:00+00:00"),
+        ("2026-12-09T08:00:00+00:00", "2026-12-09T09:30:00+00:00"),
+        ("2026-12-15T16:00:00+00:00", "2026-12-15T16:45:00+00:00"),
+    ]
+    cal.close()
+
+
+# ---------------------------------------------------------------------- end to end
+
+REPO = __import__("pathlib").Path(__file__).resolve().parents[2]
+BOOKING_DAY = datetime(2026, 11, 23, 9, tzinfo=UTC)
+MAIL_DAY = datetime(2026, 12, 3, 12, tzinfo=UTC)
+
+
+def test_the_example_program_runs_on_graph(tmp_path, monkeypatch):
+    """Mailbox, outbound and calendar all on Graph: an agenda in the inbox reaches the mentor."""
+    from agent.bootstrap import build_app
+    from agent.check import check_program
+    from agent.runner import tick
+
+    server = GraphServer(user="mentoring@program.example.org").start()
+    try:
+        for name, value in {"GRAPH_SECRET": server.client_secret, "SSL_CERT_FILE": server.ca_file,
+                            "REQUESTS_CA_BUNDLE": server.ca_file, "MENTOR_AGENT_GRAPH_AUTHORITY": server.authority_host,
+                            "MENTOR_AGENT_GRAPH_URL": server.api}.items():
+            monkeypatch.setenv(name, value)
+        config = tmp_path / "config.toml"
+        config.write_text(f"""
+[program]
+name = "Test Mentoring"
+address = "mentoring@program.example.org"
+admins = ["coordinator@program.example.org"]
+roster = "{REPO / 'examples' / 'roster.toml'}"
+rules = "{REPO / 'rules'}"
+templates = "{REPO / 'templates'}"
+timezone = "Europe/London"
+
+[store]
+url = "sqlite:///{tmp_path}/store.db"
+
+[mailbox]
+backend = "graph"
+tenant_id = "{server.tenant}"
+client_id = "{server.client_id}"
+client_secret_env = "GRAPH_SECRET"
+user = "mentoring@program.example.org"
+
+[outbound]
+backend = "graph"
+
+[calendar]
+backend = "graph"
+""")
+        program, problems = check_program(config)
+        assert program is not None, [str(p) for p in problems]
+        app = build_app(program)
+        try:
+            tick(app, BOOKING_DAY)
+            invitations = len(server.sent)
+            assert invitations > 0 and len(server.events) > 0  # series booked into the Graph calendar
+            uid_prop = next(p for p in next(iter(server.events.values()))["singleValueExtendedProperties"]
+                            if "Uid" in p["id"])
+            assert app.calendar.get(uid_prop["value"]).startswith(b"BEGIN:VCALENDAR")
+            server.deliver((REPO / "examples" / "mail" / "01-agenda-rania.eml").read_bytes())
+            tick(app, MAIL_DAY)
+            forwards = [s for s in server.sent[invitations:] if "katy@example.org" in s.recipients]
+            (forward,) = [s for s in forwards if b"Subject: Agenda from Rania" in s.raw]
+            parsed = email.message_from_bytes(forward.raw, policy=policy.default)
+            assert parsed["In-Reply-To"] == "<CAF3x9v1agenda.rania@mail.example.org>"
+            assert parsed["Message-ID"] == forward.message_id  # the outbox's key survived sendMail
+            assert server.in_folder("inbox") == [] and len(server.in_folder("Processed")) == 1
+            sent_before = len(server.sent)
+            tick(app, MAIL_DAY)  # nothing new: the outbox and the ledger hold
+            assert len(server.sent) == sent_before
+        finally:
+            app.close()
+    finally:
+        server.stop()
+
+
+def test_release_brings_a_quarantined_message_back(server, mailbox):
+    server.deliver(message(1))
+    (msg,) = mailbox.pending()
+    mailbox.quarantine(msg.key)
+    assert list(mailbox.pending()) == []
+    assert mailbox.release(msg.key)
+    assert [m.raw for m in mailbox.pending()] == [message(1)]
+    assert not mailbox.release(msg.key)  # in the inbox, not in quarantine
+    mailbox.quarantine(msg.key)
+    assert mailbox.release("AAMk-stale", message_id="msg1@example.org")  # by Message-ID
+    assert not mailbox.release("AAMk-stale", message_id="nobody@example.org")
+
+
+@pytest.mark.parametrize("rrule, pattern, range_", [
+    ("FREQ=WEEKLY;COUNT=3", {"type": "weekly", "interval": 1, "daysOfWeek": ["tuesday"], "firstDayOfWeek": "monday"},
+     {"type": "numbered", "numberOfOccurrences": 3}),
+    ("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH;UNTIL=20270301T160000Z",
+     {"type": "weekly", "interval": 2, "daysOfWeek": ["tuesday", "thursday"], "firstDayOfWeek": "monday"},
+     {"type": "endDate", "endDate": "2027-03-01"}),
+    ("FREQ=DAILY", {"type": "daily", "interval": 1}, {"type": "noEnd"}),
+    ("FREQ=MONTHLY;BYDAY=1TU;COUNT=6", {"type": "relativeMonthly", "interval": 1, "daysOfWeek": ["tuesday"],
+                                        "index": "first"}, {"type": "numbered", "numberOfOccurrences": 6}),
+    ("FREQ=MONTHLY", {"type": "absoluteMonthly", "interval": 1, "dayOfMonth": 1}, {"type": "noEnd"}),
+    ("FREQ=MONTHLY;BYDAY=TU;BYSETPOS=-1", None, None),  # no Exchange pattern: the document keeps it
+    ("FREQ=YEARLY", None, None),
+])
+def test_rrule_to_graph_recurrence(rrule, pattern, range_):
+    from agent.calendar.graph import event_json
+    from agent.exchange.event_shape import shape_of
+
+    body = event_json(shape_of(SERIES.replace(b"FREQ=WEEKLY;COUNT=3", rrule.encode())))
+    if pattern is None:
+        assert "recurrence" not in body
+        return
+    assert body["recurrence"]["pattern"] == pattern
+    assert body["recurrence"]["range"] == {"startDate": "2026-12-01", **range_}

@@ -1,0 +1,117 @@
+"""SOAP building blocks of the EWS replay server: envelopes, response messages, faults, restriction
+matching and calendar expansion (Exchange expands recurrences in a CalendarView)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, timedelta
+from xml.sax.saxutils import escape
+from zoneinfo import ZoneInfo
+
+from dateutil import rrule
+from exchangelib.winzone import MS_TIMEZONE_TO_IANA_MAP
+
+S = "http://schemas.xmlsoap.org/soap/envelope/"
+M = "http://schemas.microsoft.com/exchange/services/2006/messages"
+T = "http://schemas.microsoft.com/exchange/services/2006/types"
+E = "http://schemas.microsoft.com/exchange/services/2006/errors"
+ET.register_namespace("t", T)
+DAYS = {"Monday": rrule.MO, "Tuesday": rrule.TU, "Wednesday": rrule.WE, "Thursday": rrule.TH,
+        "Friday": rrule.FR, "Saturday": rrule.SA, "Sunday": rrule.SU}
+
+
+def t(name: str) -> str:
+    return f"{{{T}}}{name}"
+
+
+
+def elem(name: str, text: str) -> ET.Element:
+    elem = ET.Element(t(name))
+    elem.text = text
+    return elem
+
+
+def ext_key(ref: ET.Element) -> tuple:
+    return ((ref.get("PropertySetId") or ref.get("DistinguishedPropertySetId") or "").lower(),
+            ref.get("PropertyName") or ref.get("PropertyTag") or ref.get("PropertyId"), ref.get("PropertyType"))
+
+
+def matches(item, cond: ET.Element) -> bool:
+    if cond.tag == t("And"):
+        return all(matches(item, c) for c in cond)
+    if cond.tag == t("Or"):
+        return any(matches(item, c) for c in cond)
+    if cond.tag == t("Not"):
+        return not matches(item, cond[0])
+    ref, constant = cond[0], cond.find(f"{t('FieldURIOrConstant')}/{t('Constant')}").get("Value")
+    if ref.tag == t("ExtendedFieldURI"):
+        value = item.ext.get(ext_key(ref))
+    else:
+        value = item.text(ref.get("FieldURI").split(":")[1])
+    if cond.tag == t("IsEqualTo"):
+        return value == constant
+    raise ValueError(f"restriction {cond.tag} is not implemented by the replay server")
+
+
+def parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def occurrences(item, lo: datetime, hi: datetime) -> list[tuple]:
+    """Occurrences of a calendar item overlapping [lo, hi), expanded in the item's time zone."""
+    if item.kind != "CalendarItem" or "Start" not in item.props:
+        return []
+    zone_elem = item.props.get("StartTimeZone") or item.props.get("MeetingTimeZone")
+    zone = ZoneInfo(MS_TIMEZONE_TO_IANA_MAP.get(zone_elem.get("Id"), "UTC")) if zone_elem is not None else UTC
+    start, end = (parse_time(item.text(k)).astimezone(zone) for k in ("Start", "End"))
+    starts = [start]
+    recurrence = item.props.get("Recurrence")
+    if recurrence is not None:
+        pattern, boundary = recurrence[0], recurrence[1]
+        kind = pattern.tag.split("}")[1]
+        freq = {"DailyRecurrence": rrule.DAILY, "WeeklyRecurrence": rrule.WEEKLY}[kind]
+        kwargs: dict = {"interval": int(pattern.findtext(t("Interval"))), "dtstart": start.replace(tzinfo=None)}
+        if kind == "WeeklyRecurrence":
+            kwargs["byweekday"] = [DAYS[d] for d in pattern.findtext(t("DaysOfWeek")).split()]
+        if boundary.tag == t("NumberedRecurrence"):
+            kwargs["count"] = int(boundary.findtext(t("NumberOfOccurrences")))
+        elif boundary.tag == t("EndDateRecurrence"):
+            kwargs["until"] = datetime.fromisoformat(boundary.findtext(t("EndDate"))[:10]) + timedelta(days=1)
+        else:
+            kwargs["until"] = hi.replace(tzinfo=None) + timedelta(days=400)
+        starts = [s.replace(tzinfo=zone) for s in rrule.rrule(freq, **kwargs)]
+    return [(item, s, s + (end - start)) for s in starts if s < hi and s + (end - start) > lo]
+
+
+def ok(op: str, inner: str) -> str:
+    return (f'<m:{op}ResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode>'
+            f'{inner}</m:{op}ResponseMessage>')
+
+
+def error(op: str, code: str, text: str) -> str:
+    return (f'<m:{op}ResponseMessage ResponseClass="Error"><m:MessageText>{escape(text)}</m:MessageText>'
+            f'<m:ResponseCode>{code}</m:ResponseCode><m:DescriptiveLinkKey>0</m:DescriptiveLinkKey>'
+            f'</m:{op}ResponseMessage>')
+
+
+def not_found(op: str) -> str:
+    return error(op, "ErrorItemNotFound", "The specified object was not found in the store.")
+
+
+def envelope(op: str, messages: str) -> bytes:
+    return (f'<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="{S}"><s:Header>'
+            f'<h:ServerVersionInfo MajorVersion="15" MinorVersion="1" MajorBuildNumber="2507" MinorBuildNumber="6" '
+            f'Version="V2017_07_11" xmlns:h="{T}" xmlns="{T}"/></s:Header><s:Body>'
+            f'<m:{op}Response xmlns:m="{M}" xmlns:t="{T}"><m:ResponseMessages>{messages}</m:ResponseMessages>'
+            f'</m:{op}Response></s:Body></s:Envelope>').encode()
+
+
+def fault(back_off_ms: int) -> bytes:
+    return (f'<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="{S}"><s:Body><s:Fault>'
+            f'<faultcode xmlns:a="{T}">a:ErrorServerBusy</faultcode>'
+            f'<faultstring xml:lang="en-US">The server cannot service this request right now. Try again later.'
+            f'</faultstring><detail><e:ResponseCode xmlns:e="{E}">ErrorServerBusy</e:ResponseCode>'
+            f'<e:Message xmlns:e="{E}">'
+            f'The server cannot service this request right now. Try again later.</e:Message>'
+            f'<t:MessageXml xmlns:t="{T}"><t:Value Name="BackOffMilliseconds">{back_off_ms}</t:Value></t:MessageXml>'
+            f'</detail></s:Fault></s:Body></s:Envelope>').encode()

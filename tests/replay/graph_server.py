@@ -1,0 +1,338 @@
+"""A Microsoft Graph and Entra ID token endpoint in memory, over TLS: the operations the Graph
+adapters use, answered with the JSON shapes Graph documents.
+
+Token: ``/{tenant}/v2.0/.well-known/openid-configuration`` and ``/{tenant}/oauth2/v2.0/token``
+(client credentials; a wrong secret gets AADSTS7000215). API under ``/v1.0/users/{user}/``:
+``mailFolders/inbox/messages/delta`` (``$skiptoken`` pages, ``$deltatoken`` rounds, ``@removed``),
+``messages/{id}``, ``messages/{id}/$value``, ``messages/{id}/move``, ``mailFolders`` (GET with a
+displayName filter, POST), ``mailFolders/{folder}/messages`` (internetMessageId filter),
+``sendMail`` (base64 MIME), ``events`` (extended-property filter, POST, PATCH, DELETE) and
+``calendarView`` (expanded, ``$top``/``$skip`` pages). ``fail_next`` injects throttling and errors.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.parser import BytesHeaderParser
+from email.utils import getaddresses
+from urllib.parse import parse_qs, unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+from dateutil import rrule
+
+from replay.base import ReplayServer
+
+WEEKDAY = {"monday": rrule.MO, "tuesday": rrule.TU, "wednesday": rrule.WE, "thursday": rrule.TH,
+           "friday": rrule.FR, "saturday": rrule.SA, "sunday": rrule.SU}
+
+
+@dataclass
+class Message:
+    id: str
+    folder: str
+    raw: bytes
+    received: str
+    internet_message_id: str
+    inbox_seq: int | None = None  # change number of the last entry to / exit from the inbox
+
+
+@dataclass
+class Sent:
+    raw: bytes
+    recipients: list[str]
+    message_id: str
+
+
+@dataclass
+class Failure:
+    status: int
+    path_contains: str
+    retry_after: str | None
+    times: int
+
+
+@dataclass
+class GraphServer(ReplayServer):
+    tenant: str = "tenant-1"
+    client_id: str = "app-1"
+    client_secret: str = "graph-secret-XYZ"
+    user: str = "program@example.org"
+    page_size: int = 3
+    folders: dict[str, str] = field(default_factory=dict)  # id -> displayName
+    messages: dict[str, Message] = field(default_factory=dict)
+    events: dict[str, dict] = field(default_factory=dict)
+    sent: list[Sent] = field(default_factory=list)
+    delta_pages: list[list[str]] = field(default_factory=list)  # ids (or "-id" removed) per delta page
+    tokens_issued: int = 0
+
+    def __post_init__(self):
+        super().__init__(tls=True)
+        self.well_known = {"inbox": "AAMk-inbox", "sentitems": "AAMk-sentitems", "drafts": "AAMk-drafts"}
+        self.folders.update({"AAMk-inbox": "Inbox", "AAMk-sentitems": "Sent Items", "AAMk-drafts": "Drafts"})
+        self._seq = itertools.count(1)
+        self._clock = itertools.count()
+        self._snapshots: dict[str, tuple[list[dict], int]] = {}
+        self._failures: list[Failure] = []
+        self._token = "tok-" + uuid.uuid4().hex
+
+    # ------------------------------------------------------------------ test API
+
+    @property
+    def authority_host(self) -> str:
+        return self.base
+
+    @property
+    def api(self) -> str:
+        return self.base + "/v1.0"
+
+    def deliver(self, raw: bytes) -> str:
+        """Put a message in the inbox, received one second after the previous one."""
+        with self.lock:
+            mid = "AAMk-" + uuid.uuid4().hex
+            received = (datetime(2026, 12, 1, 9, tzinfo=UTC) + timedelta(seconds=next(self._clock)))
+            header = BytesHeaderParser().parsebytes(raw).get("Message-ID", f"<{mid}@graph.test>")
+            self.messages[mid] = Message(mid, self.well_known["inbox"], raw, received.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                         str(header).strip(), next(self._seq))
+            return mid
+
+    def in_folder(self, name: str) -> list[Message]:
+        ids = [fid for fid, n in self.folders.items() if n.lower() == name.lower()] + [self.well_known.get(name)]
+        return [m for m in self.messages.values() if m.folder in ids]
+
+    def fail_next(self, status: int, path_contains: str = "", retry_after: str | None = None, times: int = 1):
+        self._failures.append(Failure(status, path_contains, retry_after, times))
+
+    def add_event(self, body: dict) -> str:
+        eid = "AAMk-ev-" + uuid.uuid4().hex
+        self.events[eid] = {**body, "id": eid}
+        return eid
+
+    # ------------------------------------------------------------------ HTTP
+
+    def handle(self, method, path, headers, body):
+        url = urlsplit(path)
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        parts = [unquote(p) for p in url.path.strip("/").split("/")]
+        if parts[:1] == [self.tenant]:
+            return self._identity(method, parts[1:], body)
+        if headers.get("authorization") != f"Bearer {self._token}":
+            return _json(401, {"error": {"code": "InvalidAuthenticationToken", "message": "Access token is empty."}})
+        for failure in self._failures:
+            if failure.path_contains in url.path:
+                failure.times -= 1
+                if failure.times <= 0:
+                    self._failures.remove(failure)
+                extra = {"Retry-After": failure.retry_after} if failure.retry_after else {}
+                code = {429: "TooManyRequests", 503: "ServiceUnavailable"}.get(failure.status, "InternalServerError")
+                return _json(failure.status, {"error": {"code": code, "message": "injected"}}, extra)
+        if parts[:2] != ["v1.0", "users"] or len(parts) < 4 or parts[2].lower() != self.user.lower():
+            return _json(404, {"error": {"code": "ErrorInvalidUser", "message": "The requested user is invalid."}})
+        try:
+            return self._route(method, parts[3:], query, headers, body)
+        except KeyError:
+            return _json(404, {"error": {"code": "ErrorItemNotFound", "message": "Not found."}})
+
+    def _identity(self, method, parts, body):
+        base = f"{self.base}/{self.tenant}"
+        if parts == ["v2.0", ".well-known", "openid-configuration"]:
+            return _json(200, {"token_endpoint": f"{base}/oauth2/v2.0/token",
+                               "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+                               "issuer": f"{self.base}/{self.tenant}/v2.0", "tenant_region_scope": "EU"})
+        if parts == ["oauth2", "v2.0", "token"] and method == "POST":
+            form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
+            if form.get("client_id") != self.client_id or form.get("client_secret") != self.client_secret:
+                return _json(401, {"error": "invalid_client", "error_description":
+                                   "AADSTS7000215: Invalid client secret provided.\r\nTrace ID: 1"})
+            if form.get("grant_type") != "client_credentials" or not form.get("scope", "").endswith("/.default"):
+                return _json(400, {"error": "invalid_request", "error_description": "AADSTS900144"})
+            self.tokens_issued += 1
+            return _json(200, {"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599,
+                               "access_token": self._token})
+        return _json(404, {"error": "not_found"})
+
+    def _route(self, method, p, query, headers, body):
+        if p[:4] == ["mailFolders", "inbox", "messages", "delta"]:
+            return self._delta(query, headers)
+        if p[0] == "messages" and len(p) == 3 and p[2] == "$value":
+            return 200, {"Content-Type": "text/plain"}, self.messages[p[1]].raw
+        if p[0] == "messages" and len(p) == 2 and method == "GET":
+            return _json(200, self._message_json(self.messages[p[1]]))
+        if p[0] == "messages" and len(p) == 3 and p[2] == "move" and method == "POST":
+            msg, target = self.messages[p[1]], json.loads(body)["destinationId"]
+            target = self.well_known.get(target.lower(), target)
+            if target not in self.folders:
+                raise KeyError(target)
+            if self.well_known["inbox"] in (msg.folder, target) and msg.folder != target:
+                msg.inbox_seq = next(self._seq)
+            msg.folder = target
+            return _json(201, self._message_json(msg))
+        if p == ["mailFolders"] and method == "GET":
+            wanted = re.fullmatch(r"displayName eq '((?:[^']|'')*)'", query.get("$filter", ""))
+            names = {fid: n for fid, n in self.folders.items() if fid not in self.well_known.values()}
+            value = [{"id": fid, "displayName": n} for fid, n in names.items()
+                     if not wanted or n == wanted.group(1).replace("''", "'")]
+            return _json(200, {"value": value})
+        if p == ["mailFolders"] and method == "POST":
+            name = json.loads(body)["displayName"]
+            if name in self.folders.values():
+                return _json(409, {"error": {"code": "ErrorFolderExists", "message": "exists"}})
+            fid = "AAMk-f-" + uuid.uuid4().hex
+            self.folders[fid] = name
+            return _json(201, {"id": fid, "displayName": name, "totalItemCount": 0})
+        if p[0] == "mailFolders" and p[2:] == ["messages"]:
+            folder = self.well_known.get(p[1].lower(), p[1])
+            wanted = re.fullmatch(r"internetMessageId eq '((?:[^']|'')*)'", query.get("$filter", ""))
+            found = [self._message_json(m) for m in self.messages.values() if m.folder == folder
+                     and (not wanted or m.internet_message_id == wanted.group(1).replace("''", "'"))]
+            return _json(200, {"value": found[: int(query.get("$top", 10))]})
+        if p == ["sendMail"] and method == "POST":
+            return self._send_mail(headers, body)
+        if p[0] == "events":
+            return self._events(method, p[1:], query, body)
+        if p == ["calendarView"]:
+            return self._calendar_view(query, headers)
+        return _json(400, {"error": {"code": "BadRequest", "message": f"unsupported {method} {'/'.join(p)}"}})
+
+    # ------------------------------------------------------------------ mail
+
+    def _message_json(self, m: Message) -> dict:
+        return {"id": m.id, "receivedDateTime": m.received, "internetMessageId": m.internet_message_id,
+                "parentFolderId": m.folder}
+
+    def _delta(self, query, headers):
+        if "$skiptoken" in query:
+            items, end = self._snapshots.pop(query["$skiptoken"])
+        else:
+            since = int(query.get("$deltatoken", 0))
+            inbox = self.well_known["inbox"]
+            changed = sorted((m for m in self.messages.values() if (m.inbox_seq or 0) > since),
+                             key=lambda m: m.inbox_seq)
+            items = [{**self._message_json(m)} if m.folder == inbox else {"id": m.id, "@removed": {"reason": "deleted"}}
+                     for m in changed if m.folder == inbox or since]
+            end = max([m.inbox_seq or 0 for m in self.messages.values()] + [since])
+        size = self.page_size
+        asked = re.search(r"odata\.maxpagesize=(\d+)", headers.get("prefer", ""))
+        if asked:
+            size = min(size, int(asked.group(1)))
+        page, rest = items[:size], items[size:]
+        self.delta_pages.append([("-" if "@removed" in i else "") + i["id"] for i in page])
+        link = f"{self.api}/users/{self.user}/mailFolders/inbox/messages/delta"
+        out: dict = {"@odata.context": f"{self.api}/$metadata#Collection(message)", "value": page}
+        if rest:
+            token = uuid.uuid4().hex
+            self._snapshots[token] = (rest, end)
+            out["@odata.nextLink"] = f"{link}?$skiptoken={token}"
+        else:
+            out["@odata.deltaLink"] = f"{link}?$deltatoken={end}"
+        return _json(200, out)
+
+    def _send_mail(self, headers, body):
+        if not headers.get("content-type", "").startswith("text/plain"):
+            return _json(400, {"error": {"code": "ErrorMimeContentInvalid", "message": "MIME must be base64 text"}})
+        try:
+            raw = base64.b64decode(body, validate=True)
+        except ValueError:
+            return _json(400, {"error": {"code": "ErrorMimeContentInvalidBase64String", "message": "Invalid base64"}})
+        parsed = BytesHeaderParser().parsebytes(raw)
+        recipients = [a for _, a in getaddresses([v for h in ("To", "Cc", "Bcc") for v in parsed.get_all(h, [])]) if a]
+        if not recipients:
+            return _json(400, {"error": {"code": "ErrorInvalidRecipients", "message": "A recipient is not valid."}})
+        message_id = str(parsed.get("Message-ID") or f"<{uuid.uuid4().hex}@graph.test>").strip()
+        stored = re.sub(rb"(?im)^Bcc:.*\r?\n(?:[ \t].*\r?\n)*", b"", raw)
+        self.sent.append(Sent(stored, recipients, message_id))
+        mid = "AAMk-s-" + uuid.uuid4().hex
+        self.messages[mid] = Message(mid, self.well_known["sentitems"], stored, "2026-12-01T09:00:00Z", message_id)
+        return 202, {}, b""
+
+    # ------------------------------------------------------------------ calendar
+
+    def _events(self, method, rest, query, body):
+        if not rest and method == "POST":
+            return _json(201, self.events[self.add_event(json.loads(body))])
+        if not rest and method == "GET":
+            found = list(self.events.values())
+            match = re.fullmatch(r"singleValueExtendedProperties/Any\(ep: ep/id eq '((?:[^']|'')*)' "
+                                 r"and ep/value eq '((?:[^']|'')*)'\)", query.get("$filter", ""))
+            if match:
+                pid, value = (g.replace("''", "'") for g in match.groups())
+                found = [e for e in found if any(p["id"].lower() == pid.lower() and p["value"] == value
+                                                 for p in e.get("singleValueExtendedProperties", []))]
+            expand = re.fullmatch(r"singleValueExtendedProperties\(\$filter=id eq '((?:[^']|'')*)'\)",
+                                  query.get("$expand", ""))
+            out = []
+            for event in found:
+                shown = {k: v for k, v in event.items() if k != "singleValueExtendedProperties"}
+                if expand:
+                    shown["singleValueExtendedProperties"] = [
+                        p for p in event.get("singleValueExtendedProperties", [])
+                        if p["id"].lower() == expand.group(1).replace("''", "'").lower()]
+                out.append(shown)
+            return _json(200, {"value": out})
+        event = self.events[rest[0]]
+        if method == "PATCH":
+            for key, value in json.loads(body).items():
+                if value is None:
+                    event.pop(key, None)
+                elif key == "singleValueExtendedProperties":
+                    props = {p["id"].lower(): p for p in event.get(key, [])}
+                    props.update({p["id"].lower(): p for p in value})
+                    event[key] = list(props.values())
+                else:
+                    event[key] = value
+            return _json(200, event)
+        if method == "DELETE":
+            del self.events[rest[0]]
+            return 204, {}, b""
+        return _json(200, event)
+
+    def _calendar_view(self, query, headers):
+        lo, hi = (datetime.fromisoformat(query[k].replace("Z", "+00:00")) for k in ("startDateTime", "endDateTime"))
+        occurrences = sorted((o for e in self.events.values() for o in _occurrences(e, lo, hi)),
+                             key=lambda o: o["start"]["dateTime"])
+        skip, top = int(query.get("$skip", 0)), int(query.get("$top", 10))
+        out: dict = {"value": occurrences[skip: skip + top]}
+        if skip + top < len(occurrences):
+            out["@odata.nextLink"] = (f"{self.api}/users/{self.user}/calendarView"
+                                      f"?startDateTime={query['startDateTime']}"
+                                      f"&endDateTime={query['endDateTime']}&$top={top}&$skip={skip + top}")
+        return _json(200, out)
+
+
+def _occurrences(event: dict, lo: datetime, hi: datetime) -> list[dict]:
+    """The event's occurrences overlapping [lo, hi), in UTC the way Graph writes them."""
+    def moment(value: dict) -> datetime:
+        zone = ZoneInfo("UTC" if value["timeZone"] == "UTC" else value["timeZone"])
+        return datetime.fromisoformat(value["dateTime"]).replace(tzinfo=zone)
+
+    start, end = moment(event["start"]), moment(event["end"])
+    starts = [start]
+    recurrence = event.get("recurrence")
+    if recurrence:
+        pattern, range_ = recurrence["pattern"], recurrence["range"]
+        freq = {"daily": rrule.DAILY, "weekly": rrule.WEEKLY, "absoluteMonthly": rrule.MONTHLY}[pattern["type"]]
+        kwargs: dict = {"interval": pattern.get("interval", 1), "dtstart": start.replace(tzinfo=None)}
+        if pattern.get("daysOfWeek"):
+            kwargs["byweekday"] = [WEEKDAY[d] for d in pattern["daysOfWeek"]]
+        if range_["type"] == "numbered":
+            kwargs["count"] = range_["numberOfOccurrences"]
+        elif range_["type"] == "endDate":
+            kwargs["until"] = datetime.fromisoformat(range_["endDate"]) + timedelta(days=1)
+        else:
+            kwargs["until"] = hi.replace(tzinfo=None) + timedelta(days=400)
+        starts = [s.replace(tzinfo=start.tzinfo) for s in rrule.rrule(freq, **kwargs)]
+    fmt = "%Y-%m-%dT%H:%M:%S.0000000"
+    return [{"id": event["id"], "subject": event.get("subject"), "showAs": event.get("showAs", "busy"),
+             "isCancelled": event.get("isCancelled", False),
+             "start": {"dateTime": s.astimezone(UTC).strftime(fmt), "timeZone": "UTC"},
+             "end": {"dateTime": (s + (end - start)).astimezone(UTC).strftime(fmt), "timeZone": "UTC"}}
+            for s in starts if s < hi and s + (end - start) > lo]
+
+
+def _json(status: int, data: dict, extra: dict | None = None) -> tuple[int, dict, bytes]:
+    return status, {"Content-Type": "application/json", **(extra or {})}, json.dumps(data).encode()
