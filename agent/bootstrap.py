@@ -72,11 +72,19 @@ def build_outbound(program: Program) -> Outbound:
 
         return MaildirOutbound(section.path)
     if section.backend == "smtp":
-        from agent.mail.smtp import SmtpOutbound
+        from agent.mail.smtp import ImapSettings, SentFolderCheck, SmtpOutbound
 
         default_port = {"tls": 465, "starttls": 587}.get(section.security, 25)
-        return SmtpOutbound(section.host, section.port or default_port, section.security, section.username,
-                            secret(section, config.path))
+        outbound = SmtpOutbound(section.host, section.port or default_port, section.security, section.username,
+                                secret(section, config.path))
+        if section.sent_folder:
+            box = config.mailbox
+            if box.backend != "imap":
+                raise ConfigError([Problem.at(config.path, 1, "[outbound] sent_folder needs [mailbox] backend = \"imap\"")])
+            imap = ImapSettings(box.host, box.port or (993 if box.security == "tls" else 143), box.security,
+                                box.username, secret(box, config.path))
+            outbound = SentFolderCheck(outbound, imap, folder=section.sent_folder, append=section.sent_copy == "append")
+        return outbound
     if section.backend == "ews":  # the [mailbox] account sends (config.py checks that it is EWS too)
         from agent.mail.ews import EwsOutbound
 

@@ -148,6 +148,8 @@ class ProgramConfig:
     share_notes_with_admins: bool = opt(False, kind="bool")
     locale: str = opt("en", check=locale_problem)
     timezone: str = opt("UTC", check=zone_problem)
+    trusted_authserv_id: str | None = opt()  # Authentication-Results from this id decide authenticity
+    daily_answer_cap: int = opt(10, kind="int", low=1, high=1000)  # automatic answers per sender per day
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,8 @@ class OutboundConfig:
     password_env: str | None = opt(backends=("smtp",))
     password_file: Path | None = opt(kind="path", backends=("smtp",))
     password: Secret | None = opt(kind="secret", backends=("smtp",))
+    sent_folder: str | None = opt(backends=("smtp",))  # IMAP folder ([mailbox] account) checked before a resend
+    sent_copy: str = opt("append", choices=("append", "server"), backends=("smtp",))
 
     def secret(self) -> str | None:
         return resolve_secret(self.password_env, self.password_file, self.password)

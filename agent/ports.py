@@ -45,6 +45,14 @@ class Mailbox(abc.ABC):
     def quarantine(self, key: str) -> None:
         """Move the message to the quarantine folder. Idempotent."""
 
+    def release(self, key: str, message_id: str | None = None) -> bool:
+        """Move a quarantined message back to the inbox so it is handled again; False if it is gone.
+
+        ``key`` is the key it was quarantined under; backends whose keys change on a move also get
+        its ``message_id`` to find it.
+        """
+        return False
+
     def wait(self, timeout: float) -> bool:
         """Block until new mail may have arrived or ``timeout`` seconds pass; True if woken early.
 

@@ -150,8 +150,7 @@ def quarantine(args: argparse.Namespace) -> int:
                 sys.stdout.write(entry.raw.decode("utf-8", "replace"))
                 return 0
             mailbox = build_mailbox(program)
-            released = getattr(mailbox, "release", None)
-            if released is None or not released(entry.mailbox_key):
+            if not mailbox.release(entry.mailbox_key, message_id=entry.message_id or None):
                 print(f"mentor-agent quarantine release: message {entry.mailbox_key} is no longer in the "
                       f"quarantine folder of {mailbox.identity}", file=sys.stderr)
                 return 1

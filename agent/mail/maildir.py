@@ -61,8 +61,8 @@ class MaildirMailbox(Mailbox):
     def quarantine(self, key: str) -> None:
         self._move(key, self._quarantine)
 
-    def release(self, key: str) -> bool:
-        """Move a quarantined message back to ``new/`` so it is handled again."""
+    def release(self, key: str, message_id: str | None = None) -> bool:
+        """Move a quarantined message back to ``new/`` so it is handled again (the key names it here)."""
         found = _find(self._quarantine, key)
         if found is None:
             return False
