@@ -1,16 +1,27 @@
 """Deliver the outbox: the only way mail leaves the agent.
 
-A row is marked sent only after the backend accepted it. A crash between the two re-sends the row
-under the same Message-ID; before re-sending, ``Outbound.already_sent`` asks the backend whether a
-copy exists (the Maildir backend finds its file, IMAP-based backends can look in Sent), so the
-recipient gets it once. Temporary failures are retried with exponential backoff; permanent ones
-are marked failed and audited for the administrators.
+Exactly once, step by step, for each due row:
+
+1. ``sending_since`` is committed before the first attempt (``repo.outbox_sending``).
+2. If an earlier attempt was made (the mark was there already), ``Outbound.already_sent`` asks the
+   backend whether that attempt got through after all: the Maildir backend finds its file, SMTP
+   with ``SentFolderCheck`` finds the copy in the IMAP Sent folder. Only rows never attempted skip
+   the look-up, which keeps it off the common path.
+3. The backend is called; the row is marked sent only after it accepted the message. A crash
+   between the two leaves the row pending with the mark, and step 2 finds the message next time.
+
+Temporary failures (``TransientError``: SMTP 4xx, network) are retried with exponential backoff up
+to ``MAX_ATTEMPTS``; permanent ones (5xx, ``AdapterError``) are marked failed at once and audited.
+``failed_since`` lists what failed, for the administrators' report; a failed row's
+``next_attempt_at`` is the moment it failed.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+
+from sqlalchemy import Connection
 
 from agent.app import App
 from agent.errors import AdapterError, TransientError
@@ -19,6 +30,7 @@ from agent.store import repo
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
+BATCH = 100
 
 
 def backoff(attempts: int) -> timedelta:
@@ -31,23 +43,43 @@ def flush(app: App, now: datetime) -> int:
     sent = 0
     while True:
         with app.engine.begin() as conn:
-            rows = repo.outbox_due(conn, now)
+            rows = repo.outbox_due(conn, now, limit=BATCH)
         if not rows:
             return sent
         for row in rows:
             sent += _deliver(app, row, now)
-        if len(rows) < 100:
+        if len(rows) < BATCH:
             return sent
+
+
+def failed_since(conn: Connection, since: datetime) -> list[dict]:
+    """Outbound mail given up on since ``since``: what, to whom, why, when (for administrators).
+
+    Each item: ``id``, ``recipients``, ``subject``, ``error``, ``failed_at``, ``pair_key``,
+    ``message_id``, ``attempts``. Never includes the message body.
+    """
+    return [
+        dict(id=row.id, recipients=list(row.recipients), subject=row.subject, error=row.last_error,
+             failed_at=row.next_attempt_at, pair_key=row.pair_key, message_id=row.message_id,
+             attempts=row.attempts)
+        for row in repo.outbox_failed_since(conn, since)
+    ]
 
 
 def _deliver(app: App, row, now: datetime) -> int:
     try:
-        if not app.outbound.already_sent(row.message_id):
+        attempted_before = row.sending_since is not None
+        if not attempted_before:
+            with app.engine.begin() as conn:
+                repo.outbox_sending(conn, row.id, now)
+        if attempted_before and app.outbound.already_sent(row.message_id):  # can't tell -> TransientError
+            log.info("%s to %s got through before a restart; marking it sent", row.message_id, row.recipients)
+        else:
             app.outbound.send(row.message_id, row.raw, row.recipients)
     except TransientError as exc:
         give_up = row.attempts + 1 >= MAX_ATTEMPTS
         with app.engine.begin() as conn:
-            repo.outbox_retry(conn, row.id, str(exc), now + backoff(row.attempts), give_up)
+            repo.outbox_retry(conn, row.id, str(exc), now if give_up else now + backoff(row.attempts), give_up)
             if give_up:
                 repo.audit(conn, at=now, action="send failed", reason=f"gave up after {MAX_ATTEMPTS} tries: {exc}",
                            pair_key=row.pair_key, recipients=row.recipients, outbox_key=row.idem_key)

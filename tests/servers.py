@@ -229,6 +229,15 @@ class Dovecot:
         self.stop()
         self.start()
 
+    def stop_all(self, sig: int = signal.SIGTERM) -> None:
+        """Stop the master and every login and mail process together. ``stop()`` lets IMAP
+        sessions that are already running live on for a while; this is what clients see when the
+        server goes down (SIGKILL: a crash, connections reset without a BYE)."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, sig)
+            self.proc.wait(10)
+        self.proc = None
+
     def add_user(self, user: str, password: str) -> None:
         (self.workdir / "passwd" / user).write_text(f"{user}:{{PLAIN}}{password}::::::\n")
 
@@ -258,6 +267,27 @@ class Dovecot:
         """Deliver like an MTA (LMTP), which adds Return-Path, Delivered-To and Received."""
         with smtplib.LMTP(self.host, self.lmtp_port) as lmtp:
             lmtp.sendmail(mail_from, [rcpt or self.user], raw)
+
+    def maildir(self, user: str | None = None) -> Path:
+        """The user's INBOX Maildir (``mail_location`` above)."""
+        return self.workdir / "mail" / (user or self.user) / "Maildir"
+
+    def drop_into_maildir(self, raw: bytes, user: str | None = None) -> Path:
+        """Put a message straight into the user's INBOX ``new/``, as a local delivery agent would.
+        Works while Dovecot is stopped (mail "arriving during an outage"); Dovecot sees it on its
+        next look at the folder."""
+        root = self.maildir(user)
+        ids = (pwd.getpwnam("nobody").pw_uid, grp.getgrnam("nogroup").gr_gid) if os.geteuid() == 0 else None
+        for sub in ("", "new", "cur", "tmp"):
+            (root / sub).mkdir(parents=True, exist_ok=True)
+            if ids:
+                os.chown(root / sub, *ids)
+        name = f"{int(time.time())}.M{uuid.uuid4().hex}P{os.getpid()}.test"
+        tmp = root / "tmp" / name
+        tmp.write_bytes(raw)
+        if ids:
+            os.chown(tmp, *ids)
+        return tmp.rename(root / "new" / name)
 
     def doveadm(self, *args: str) -> str:
         res = subprocess.run([self.doveadm_binary, "-c", str(self.conf_path), *args],
@@ -421,6 +451,8 @@ class _SinkHandler:
         if reply := self.sink._take_fault("DATA"):
             return reply
         data = envelope.original_content or envelope.content
+        if self.sink.on_accept is not None:  # e.g. file a Sent copy before the 250, as Gmail does
+            self.sink.on_accept(data)
         login = getattr(getattr(session, "auth_data", None), "login", None)
         if isinstance(login, bytes):
             login = login.decode()
@@ -438,6 +470,7 @@ class SmtpSink:
         self.auth_required = auth_required
         self.messages: list[Captured] = []
         self._faults: list[tuple[str, str]] = []  # (stage, reply)
+        self.on_accept = None  # called with each accepted message's bytes before the 250 is sent
         self._cond = threading.Condition()
         self._controller = None
 
@@ -487,6 +520,7 @@ class SmtpSink:
         with self._cond:
             self.messages.clear()
             self._faults.clear()
+            self.on_accept = None
 
     def wait_for(self, n: int = 1, timeout: float = 10.0) -> list[Captured]:
         deadline = time.monotonic() + timeout

@@ -4,22 +4,32 @@ See ``agent.ports.Mailbox`` for the contract. Specific to IMAP:
 
 * Keys are ``UIDVALIDITY:UID`` (RFC 3501 §2.3.1.1). Processed and quarantined mail is moved out of
   the folder (RFC 6851 MOVE, or COPY + ``\\Deleted`` + UID EXPUNGE), never deleted, so ``pending()``
-  is simply every message still in the folder.
+  is simply every message still in the folder: nothing can be missed, whatever happened meanwhile.
 * When the folder's UIDVALIDITY changes, old keys no longer name messages by UID; a key handed
-  out before the change is found again by its Message-ID header.
-* ``wait()`` uses IDLE (RFC 2177), re-issued well before the server's 30-minute limit.
-* One reconnect is tried on a dropped connection; network failures become ``TransientError``.
+  out before the change is found again by its Message-ID. The same message offered again under
+  its new key is recognised by the runner's ledger (Message-ID, content hash) as a duplicate.
+* Fetches go in batches of ``batch`` UIDs. Moves requested while ``pending()`` is being iterated
+  are collected and sent as one MOVE per batch (and when the iteration ends): a crash before
+  that only leaves handled mail in the folder, which the ledger recognises and moves next time.
+* ``wait()`` uses IDLE (RFC 2177), re-issued every ``IDLE_RENEW_SECONDS`` (< 29 minutes); without
+  IDLE it polls UIDNEXT every ``poll_interval`` seconds. It returns True after a reconnect, since
+  mail may have come while the connection was down.
+* A dropped connection or a server restart is survived: every operation reconnects with
+  exponential backoff and jitter for up to ``reconnect_within`` seconds, then raises
+  ``TransientError``. A refused login raises ``AdapterError`` (retrying cannot fix a password).
+* ``release(key)`` moves a quarantined message back into the folder, found by Message-ID.
 """
 
 from __future__ import annotations
 
 import logging
+import random
+import re
 import socket
 import ssl
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from email.parser import BytesHeaderParser
 from typing import Literal, TypeVar
 
 from imapclient import IMAPClient
@@ -33,10 +43,31 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 Security = Literal["tls", "starttls", "none"]
 
-IDLE_RENEW_SECONDS = 24 * 60  # RFC 2177: servers may drop an IDLE after 30 minutes
-NO_IDLE_POLL_SECONDS = 60.0
-_REMEMBERED_IDS = 100_000  # key -> Message-ID, for keys that outlive a UIDVALIDITY change
+IDLE_RENEW_SECONDS = 24 * 60  # RFC 2177: servers may drop an IDLE after 30 minutes; renew well before 29
+_REMEMBERED_IDS = 100_000  # key -> Message-ID, for keys that outlive a UIDVALIDITY change or a move
 _DROPPED = (OSError, IMAPClientAbortError, socket.timeout)  # ssl.SSLError is an OSError
+_MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE)
+
+
+def backoff_delays(base: float, cap: float, rng: random.Random | None = None) -> Iterator[float]:
+    """Endless delays ``base``, ``2 base``, ``4 base`` ... at most ``cap``, each with equal jitter
+    (between half and all of it), so that many agents do not reconnect in lockstep."""
+    rng = rng or random.Random()
+    step = base
+    while True:
+        yield step / 2 + rng.uniform(0, step / 2)
+        step = min(step * 2, cap)
+
+
+def message_id_of(raw: bytes) -> str | None:
+    """The Message-ID header, read from the header block only (much cheaper than a parser)."""
+    end = min((i for i in (raw.find(b"\r\n\r\n", 0, 262_144), raw.find(b"\n\n", 0, 262_144)) if i >= 0),
+              default=min(len(raw), 262_144))
+    match = _MESSAGE_ID.search(raw, 0, end)
+    if match is None:
+        return None
+    value = b" ".join(match.group(1).split()).decode("ascii", "replace")
+    return value or None
 
 
 class ImapMailbox(Mailbox):
@@ -45,20 +76,30 @@ class ImapMailbox(Mailbox):
     def __init__(self, host: str, port: int, security: Security, username: str, password: str,
                  folder: str = "INBOX", processed_folder: str = "Processed",
                  quarantine_folder: str = "Quarantine", ssl_context: ssl.SSLContext | None = None,
-                 batch: int = 500, timeout: float = 60.0):
+                 batch: int = 500, timeout: float = 60.0, *, idle: bool = True, poll_interval: float = 30.0,
+                 reconnect_within: float = 60.0, backoff_base: float = 0.25, backoff_cap: float = 8.0,
+                 create_folder: bool = False):
         if security not in ("tls", "starttls", "none"):
             raise ValueError(f"security must be tls, starttls or none, not {security!r}")
         self.host, self.port, self.security = host, port, security
         self.username, self._password = username, password
         self.folder, self.processed_folder, self.quarantine_folder = folder, processed_folder, quarantine_folder
         self.ssl_context = ssl_context
-        self.batch = batch
-        self.timeout = timeout
+        self.batch, self.timeout = batch, timeout
+        self.use_idle, self.poll_interval = idle, poll_interval
+        self.reconnect_within, self.backoff_base, self.backoff_cap = reconnect_within, backoff_base, backoff_cap
+        self.create_folder = create_folder
         self.identity = f"imap:{username}@{host}/{folder}"
+        self.reconnects = 0  # how often a dropped connection was re-established (for tests and status)
         self._client: IMAPClient | None = None
         self._uidvalidity: int | None = None
+        self._uidnext = 0
+        self._listed_uidnext: int | None = None
+        self._had_connection = False
         self._known_folders: set[str] = set()
         self._message_ids: OrderedDict[str, str] = OrderedDict()
+        self._iterating = 0
+        self._moves: list[tuple[str, str]] = []  # (key, target folder), sent at the next flush
 
     def __repr__(self) -> str:
         return f"ImapMailbox({self.identity!r}, port={self.port}, security={self.security!r})"
@@ -69,11 +110,16 @@ class ImapMailbox(Mailbox):
         try:
             client = IMAPClient(self.host, self.port, ssl=self.security == "tls",
                                 ssl_context=self.ssl_context, timeout=self.timeout)
+            _keepalive(client.socket())
             if self.security == "starttls":
                 client.starttls(self.ssl_context or ssl.create_default_context())
             client.login(self.username, self._password)
-            self._uidvalidity = int(client.select_folder(self.folder)[b"UIDVALIDITY"])
-        except LoginError:
+            if self.create_folder and not client.folder_exists(self.folder):
+                client.create_folder(self.folder)
+            self._refresh(client)
+        except LoginError as exc:
+            if "UNAVAILABLE" in str(exc).upper():  # RFC 5530: the server's auth is not ready yet
+                raise TransientError(f"IMAP login at {self.host}:{self.port} temporarily unavailable") from None
             raise AdapterError(f"IMAP login refused for {self.username} at {self.host}:{self.port}") from None
         except _DROPPED as exc:
             raise TransientError(f"IMAP connection to {self.host}:{self.port} failed: {exc}") from exc
@@ -81,6 +127,9 @@ class ImapMailbox(Mailbox):
             raise AdapterError(f"IMAP {self.identity}: {exc}") from exc
         self._known_folders.clear()
         self._client = client
+        if self._had_connection:
+            self.reconnects += 1
+        self._had_connection = True
         return client
 
     def _drop(self) -> None:
@@ -92,40 +141,61 @@ class ImapMailbox(Mailbox):
                 pass
 
     def _run(self, op: Callable[[IMAPClient], T]) -> T:
-        """Run ``op`` on a live connection; on a dropped connection reconnect once and retry."""
-        for attempt in (1, 2):
-            client = self._client or self._connect()
+        """Run ``op`` on a live connection, reconnecting with backoff while the server is away."""
+        delays = backoff_delays(self.backoff_base, self.backoff_cap)
+        give_up_at = time.monotonic() + self.reconnect_within
+        while True:
             try:
-                return op(client)
-            except _DROPPED as exc:
+                return op(self._client or self._connect())
+            except (TransientError, *_DROPPED) as exc:
                 self._drop()
-                if attempt == 2:
-                    raise TransientError(f"IMAP {self.identity}: connection lost: {exc}") from exc
-                log.info("IMAP %s: connection lost (%s), reconnecting", self.identity, exc)
+                delay = next(delays)
+                if time.monotonic() + delay > give_up_at:
+                    raise TransientError(f"IMAP {self.identity}: server unreachable for "
+                                         f"{self.reconnect_within:.0f} s: {exc}") from exc
+                log.info("IMAP %s: connection lost (%s); reconnecting in %.2f s", self.identity, exc, delay)
+                time.sleep(delay)
             except IMAPClientError as exc:
                 raise AdapterError(f"IMAP {self.identity}: {exc}") from exc
-        raise AssertionError("unreachable")
 
     def _refresh(self, client: IMAPClient) -> int:
         """Re-select the folder: picks up a UIDVALIDITY change before UIDs are trusted."""
-        self._uidvalidity = int(client.select_folder(self.folder)[b"UIDVALIDITY"])
+        status = client.select_folder(self.folder)
+        self._uidvalidity = int(status[b"UIDVALIDITY"])
+        self._uidnext = int(status.get(b"UIDNEXT", 0) or 0)
         return self._uidvalidity
 
     # ------------------------------------------------------------------ Mailbox
 
     def pending(self) -> Iterator[InboundMail]:
-        uidvalidity, uids = self._run(lambda c: (self._refresh(c), sorted(c.search("ALL"))))
-        for i in range(0, len(uids), self.batch):
-            chunk = uids[i:i + self.batch]
-            fetched = self._run(lambda c: c.fetch(chunk, ["BODY.PEEK[]"]))
-            for uid in chunk:
-                data = fetched.get(uid)
-                if data is None:  # moved away since the search
-                    continue
-                raw = data[b"BODY[]"]
-                key = f"{uidvalidity}:{uid}"
-                self._remember(key, raw)
-                yield InboundMail(key=key, raw=raw)
+        self._iterating += 1
+        try:
+            uidvalidity, uids = self._run(lambda c: (self._refresh(c), sorted(c.search("ALL"))))
+            self._listed_uidnext = self._uidnext
+            for i in range(0, len(uids), self.batch):
+                self._flush_moves()
+                chunk = uids[i:i + self.batch]
+                fetched = self._run(lambda c: c.fetch(chunk, ["BODY.PEEK[]"])
+                                    if self._uidvalidity == uidvalidity else None)
+                if fetched is None:  # reconnected to a folder with new UIDs: the next pass lists them
+                    log.warning("IMAP %s: UIDVALIDITY changed while listing; the rest comes next pass",
+                                self.identity)
+                    return
+                for uid in chunk:
+                    data = fetched.get(uid)
+                    if data is None:  # moved away since the search
+                        continue
+                    raw = data[b"BODY[]"]
+                    key = f"{uidvalidity}:{uid}"
+                    self._remember(key, raw)
+                    yield InboundMail(key=key, raw=raw)
+        finally:
+            self._iterating -= 1
+            if not self._iterating:
+                try:
+                    self._flush_moves()
+                except AdapterError as exc:  # the ledger moves them next pass
+                    log.warning("IMAP %s: moving handled mail failed: %s", self.identity, exc)
 
     def mark_processed(self, key: str) -> None:
         self._move(key, self.processed_folder)
@@ -133,20 +203,68 @@ class ImapMailbox(Mailbox):
     def quarantine(self, key: str) -> None:
         self._move(key, self.quarantine_folder)
 
-    def wait(self, timeout: float) -> bool:
-        client = self._client or self._run(lambda c: c)
-        if not client.has_capability("IDLE"):
-            time.sleep(min(timeout, NO_IDLE_POLL_SECONDS))
+    def release(self, key: str, message_id: str | None = None) -> bool:
+        """Move a quarantined message back into the folder; False when it is not in quarantine.
+
+        Keys change on every move, so the message is found by its Message-ID: ``message_id``, else
+        the one remembered for ``key``, else ``key`` itself when it is a Message-ID.
+        """
+        wanted = message_id or self._message_ids.get(key) or (key if "@" in key else None)
+        if not wanted:
+            log.warning("IMAP %s: cannot release %s: its Message-ID is unknown", self.identity, key)
             return False
+
+        def op(client: IMAPClient) -> bool:
+            if not client.folder_exists(self.quarantine_folder):
+                return False
+            try:
+                client.select_folder(self.quarantine_folder)
+                uids = sorted(client.search(["HEADER", "Message-ID", wanted]))
+                if uids:
+                    self._move_uids(client, uids, self.folder)
+                return bool(uids)
+            finally:
+                self._refresh(client)
+
+        return self._run(op)
+
+    def append(self, raw: bytes, flags: tuple[bytes, ...] = (b"\\Seen",)) -> None:
+        """Add a message to the folder (the Sent copy of ``agent.mail.smtp.SentFolderCheck``)."""
+        self._run(lambda c: c.append(self.folder, raw, flags=flags))
+
+    def contains(self, message_id: str) -> bool:
+        """True when a message with this Message-ID header is in the folder."""
+        return bool(self._run(lambda c: c.search(["HEADER", "Message-ID", message_id])))
+
+    def wait(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
-        while (left := deadline - time.monotonic()) > 0:
-            if self._run(lambda c: self._idle_once(c, min(left, IDLE_RENEW_SECONDS))):
-                return True
-            if self._client is not client:  # reconnected: mail may have come while we were away
-                return True
-        return False
+        try:
+            self._flush_moves()
+            client = self._run(lambda c: c)
+            if not (self.use_idle and client.has_capability("IDLE")):
+                return self._poll(deadline)
+            while (left := deadline - time.monotonic()) > 0:
+                if self._idle_once(client, min(left, IDLE_RENEW_SECONDS)):
+                    return True
+            return False
+        except _DROPPED as exc:
+            log.info("IMAP %s: connection lost while waiting (%s); reconnecting", self.identity, exc)
+            self._drop()
+        except AdapterError as exc:  # never raise from wait: the next tick reports the outage
+            log.warning("IMAP %s: %s", self.identity, exc)
+            time.sleep(max(0.0, deadline - time.monotonic()))
+            return True
+        try:
+            self._run(lambda c: c)
+        except AdapterError as exc:
+            log.warning("IMAP %s: %s", self.identity, exc)
+        return True  # mail may have come while the connection was down
 
     def close(self) -> None:
+        try:
+            self._flush_moves()
+        except AdapterError as exc:
+            log.warning("IMAP %s: moving handled mail failed: %s", self.identity, exc)
         client, self._client = self._client, None
         if client is not None:
             try:
@@ -158,29 +276,43 @@ class ImapMailbox(Mailbox):
     # ------------------------------------------------------------------ helpers
 
     def _remember(self, key: str, raw: bytes) -> None:
-        message_id = BytesHeaderParser().parsebytes(raw).get("Message-ID")
+        message_id = message_id_of(raw)
         if message_id:
-            self._message_ids[key] = message_id.strip()
+            self._message_ids[key] = message_id
             while len(self._message_ids) > _REMEMBERED_IDS:
                 self._message_ids.popitem(last=False)
 
     def _move(self, key: str, target: str) -> None:
         try:
-            key_validity, uid = (int(part) for part in key.split(":", 1))
-        except ValueError:
+            int(key.split(":", 1)[0]), int(key.split(":", 1)[1])
+        except (ValueError, IndexError):
             raise AdapterError(f"IMAP {self.identity}: not an IMAP key: {key!r}") from None
+        self._moves.append((key, target))
+        if not self._iterating or len(self._moves) >= self.batch:
+            self._flush_moves()
+
+    def _flush_moves(self) -> None:
+        """Send the collected moves: one MOVE per target folder (Message-ID look-ups for stale keys)."""
+        moves, self._moves = self._moves, []
+        if not moves:
+            return
 
         def op(client: IMAPClient) -> None:
-            if self._refresh(client) == key_validity:
-                uids = [uid]
-            else:
-                uids = self._find_by_message_id(client, key)
-            if uids:
-                self._ensure_folder(client, target)
-                self._move_uids(client, uids, target)
+            validity = self._refresh(client)
+            by_target: dict[str, list[int]] = {}
+            for key, target in moves:
+                key_validity, uid = (int(part) for part in key.split(":", 1))
+                uids = [uid] if key_validity == validity else self._find_by_message_id(client, key)
+                by_target.setdefault(target, []).extend(uids)
+            for target, uids in by_target.items():
+                if uids:
+                    self._ensure_folder(client, target)
+                    self._move_uids(client, sorted(set(uids)), target)
 
         self._run(op)
-        self._message_ids.pop(key, None)
+        for key, target in moves:
+            if target != self.quarantine_folder:  # kept for release()
+                self._message_ids.pop(key, None)
 
     def _find_by_message_id(self, client: IMAPClient, key: str) -> list[int]:
         message_id = self._message_ids.get(key)
@@ -215,14 +347,52 @@ class ImapMailbox(Mailbox):
             client.expunge()
 
     def _idle_once(self, client: IMAPClient, seconds: float) -> bool:
-        """One IDLE of at most ``seconds``; True when the server announced new mail (EXISTS)."""
+        """One IDLE of at most ``seconds``; True when the server announced new mail (EXISTS).
+
+        A BYE (server shutting down) or a closed socket raises one of ``_DROPPED``. imapclient
+        returns an empty list at once on a closed socket, so an early empty answer ends the IDLE:
+        DONE on a dead connection raises, on a live one the caller simply idles again.
+        """
         client.idle()
-        try:
-            deadline = time.monotonic() + seconds
-            while (left := deadline - time.monotonic()) > 0:
-                responses = client.idle_check(timeout=min(left, 30.0))
-                if any(len(r) > 1 and r[1] == b"EXISTS" for r in responses):
-                    return True
-            return False
-        finally:
-            client.idle_done()
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            chunk = min(left, 30.0)
+            started = time.monotonic()
+            responses = client.idle_check(timeout=chunk)
+            if any(len(r) > 1 and r[1] == b"EXISTS" for r in responses):
+                client.idle_done()
+                return True
+            if any(r and r[0] == b"BYE" for r in responses):
+                raise IMAPClientAbortError(f"server said BYE: {responses}")
+            if not responses and time.monotonic() - started < chunk / 2:
+                break
+        client.idle_done()
+        return False
+
+    def _poll(self, deadline: float) -> bool:
+        """No IDLE: re-select every ``poll_interval`` seconds; True once UIDNEXT or UIDVALIDITY moved.
+
+        The baseline is what the last ``pending()`` listed, so mail that came in between is seen.
+        (SELECT rather than STATUS: servers may answer STATUS on the selected folder from a stale view.)
+        """
+        if self._listed_uidnext is None:
+            self._run(self._refresh)
+            self._listed_uidnext = self._uidnext
+        seen = (self._uidvalidity, self._listed_uidnext)
+        while (left := deadline - time.monotonic()) > 0:
+            time.sleep(min(left, self.poll_interval))
+            validity = self._run(self._refresh)
+            if (validity, self._uidnext) != seen:
+                return True
+        return False
+
+
+def _keepalive(sock: socket.socket) -> None:
+    """TCP keepalive, so that a connection dropped without a FIN (NAT, cable) is noticed in ~2 minutes."""
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        for name, value in (("TCP_KEEPIDLE", 60), ("TCP_KEEPINTVL", 15), ("TCP_KEEPCNT", 4)):
+            if hasattr(socket, name):
+                sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, name), value)
+    except OSError:
+        pass

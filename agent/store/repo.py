@@ -359,3 +359,56 @@ def release_quarantine(conn: Connection, entry_id: int, now: datetime) -> None:
                  t.ledger.c.status == "quarantined")
         )
     )
+
+
+# -- daily cap on automatic answers (agent.mail.policy.DailyCap) -----------------------------------
+
+
+def answers_sent(conn: Connection, sender: str, day: date) -> int:
+    """Automatic messages (answers and the cap notice) counted for ``sender`` on ``day``."""
+    count = conn.execute(
+        select(t.answer_counts.c.count).where(t.answer_counts.c.sender == sender.lower(), t.answer_counts.c.day == day)
+    ).scalar_one_or_none()
+    return count or 0
+
+
+def bump_answer_count(conn: Connection, sender: str, day: date) -> int:
+    """Count one more automatic message to ``sender`` on ``day``; returns the new count."""
+    sender = sender.lower()
+    if insert_once(conn, t.answer_counts, dict(sender=sender, day=day, count=1), ["sender", "day"]):
+        return 1
+    conn.execute(
+        update(t.answer_counts).where(t.answer_counts.c.sender == sender, t.answer_counts.c.day == day)
+        .values(count=t.answer_counts.c.count + 1)
+    )
+    return answers_sent(conn, sender, day)
+
+
+# -- outbox attempts and failures ------------------------------------------------------------------
+
+
+def outbox_sending(conn: Connection, row_id: int, now: datetime) -> None:
+    """Mark that a send of this row is being attempted (kept if it was marked before)."""
+    conn.execute(
+        update(t.outbox).where(t.outbox.c.id == row_id, t.outbox.c.sending_since.is_(None)).values(sending_since=now)
+    )
+
+
+def outbox_failed_since(conn: Connection, since: datetime) -> list:
+    """Rows given up on at or after ``since`` (their ``next_attempt_at`` is the moment of failure)."""
+    return list(
+        conn.execute(
+            select(t.outbox)
+            .where(t.outbox.c.status == "failed", t.outbox.c.next_attempt_at >= since)
+            .order_by(t.outbox.c.next_attempt_at, t.outbox.c.id)
+        )
+    )
+
+
+def outbox_queued(conn: Connection, idem_key_suffix: str) -> int:
+    """Outbox rows whose idempotency key ends with ``idem_key_suffix`` (``<occasion>:<recipient>``):
+    e.g. ``msg:<Message-ID>:<sender>`` tells whether handling a message queued an answer to its sender."""
+    escaped = idem_key_suffix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return conn.execute(
+        select(func.count()).select_from(t.outbox).where(t.outbox.c.idem_key.like(f"%{escaped}", escape="\\"))
+    ).scalar_one()

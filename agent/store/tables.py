@@ -8,6 +8,7 @@ them or none. Unique keys are how "nothing twice" is enforced:
     ledger message_id (indexed)       the same message delivered twice is recognised
     outbox idem_key / message_id      one outbound email per occasion, re-sent under the same Message-ID
     due_actions idem_key              one timed action per rule, pair and occasion
+    answer_counts (sender, day)       automatic answers to one sender on one day (the daily cap)
     rule_firings (rule, pair, occasion)   each rule fires once per occasion
 
 Migrations live in ``agent/store/migrations``; change a table here and add a revision there.
@@ -211,6 +212,9 @@ outbox = Table(
     Column("last_error", Text, nullable=False, default=""),
     Column("created_at", UTC_TIME, nullable=False),
     Column("sent_at", UTC_TIME),
+    # set when a send is first attempted: a later attempt asks Outbound.already_sent first, since the
+    # earlier one may have been accepted just before a crash (migration 0002)
+    Column("sending_since", UTC_TIME),
     Index("ix_outbox_pending", "status", "next_attempt_at"),
 )
 
@@ -280,4 +284,14 @@ leases = Table(
     Column("name", String(200), primary_key=True),
     Column("holder", String(200), nullable=False),
     Column("until", UTC_TIME, nullable=False),
+)
+
+answer_counts = Table(
+    "answer_counts",
+    metadata,
+    # automatic messages sent to one address on one (UTC) day, answers and the "no more today"
+    # notice alike: agent.mail.policy.DailyCap decides on this count (migration 0002)
+    Column("sender", EMAIL, primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("count", Integer, nullable=False, default=0),
 )
