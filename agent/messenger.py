@@ -6,6 +6,9 @@ the same occasion can never produce a second email, however often it is re-evalu
 Confidentiality: administrators are readers of metadata only. Context keys in ``PRIVATE_KEYS``
 (what people wrote) are removed from an administrator's context unless
 ``share_notes_with_admins`` is on, so even a careless admin template cannot reach them.
+
+Quiet hours: a rule's quiet hours are checked in each reader's zone; a message falling inside them
+is queued now but leaves at the end of the span (the outbox row's ``next_attempt_at``).
 """
 
 from __future__ import annotations
@@ -20,13 +23,15 @@ from sqlalchemy import Connection
 from agent.app import App
 from agent.domain.model import Pair, Participant
 from agent.mail.compose import Address, CalendarPart, compose, message_id_for
+from agent.rules.quiet import QuietHours
 from agent.store import repo
 from agent.timefmt import dual_time, local_time
 
 log = logging.getLogger(__name__)
 
-PRIVATE_KEYS = frozenset({"agenda", "notes", "reply_text", "action_items", "message"})
-AUDIENCES = ("mentee", "mentor", "both", "admins", "sender", "partner")
+PRIVATE_KEYS = frozenset({"agenda", "notes", "reply_text", "action_items", "message", "goal", "action_item",
+                          "week"})
+AUDIENCES = ("mentee", "mentor", "both", "admins", "sender", "partner", "owner")
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,7 @@ def recipients_for(app: App, pair: Pair, audience: str, sender: str | None) -> l
             return [mentee]
         case "mentor":
             return [mentor]
-        case "both":
+        case "both" | "owner":  # "owner": the action item's owners, narrowed by the decision's roles
             return [mentee, mentor]
         case "admins":
             return app.admins()
@@ -68,10 +73,12 @@ def pair_context(app: App, conn: Connection, pair: Pair, reader: Participant, no
     is_admin = reader.email not in (pair.mentor, pair.mentee)
     partner = mentee if reader.email == pair.mentor else mentor
 
-    def when(instant: datetime) -> str:
-        if is_admin:
-            return f"{local_time(instant, reader)}; {mentor.first_name}: {local_time(instant, mentor)}; " \
-                   f"{mentee.first_name}: {local_time(instant, mentee)}"
+    def when(instant: datetime | str) -> str:
+        if isinstance(instant, str):
+            instant = datetime.fromisoformat(instant)
+        if is_admin:  # both people's local times, in the administrator's language
+            theirs = "; ".join(f"{p.first_name}: {local_time(instant, p, locale=reader.locale)}" for p in (mentor, mentee))
+            return f"{local_time(instant, reader)}; {theirs}"
         return dual_time(instant, reader, partner)
 
     scheduled = repo.occurrences_of(conn, pair.key)
@@ -89,6 +96,7 @@ def pair_context(app: App, conn: Connection, pair: Pair, reader: Participant, no
         next_meeting=meetings[0] if meetings else None,
         meetings=meetings,
         meeting_count=len(scheduled) - len(upcoming),
+        rotation=0,  # rules set it: how often the rule acted for the pair before (rotating prompts)
         schedule_notes=[note for row in series for note in row.notes],
         minutes=app.config.scheduling.meeting_minutes,
     )
@@ -110,11 +118,19 @@ def send_template(
     thread: Thread | None = None,
     calendar: Callable[[Participant], CalendarPart] | None = None,
     exclude: frozenset[str] = frozenset(),
+    roles: frozenset[str] | None = None,
+    quiet: QuietHours | None = None,
 ) -> list[str]:
-    """Queue the template for each recipient of ``audience``; returns the addresses queued."""
+    """Queue the template for each recipient of ``audience``; returns the addresses queued.
+
+    ``roles`` (mentee, mentor, admins) narrows the recipients; ``quiet`` holds each email until the
+    end of the quiet span when ``now`` falls inside it in that reader's zone.
+    """
     bouncing = repo.bouncing_addresses(conn)
     queued = []
     for reader in recipients_for(app, pair, audience, sender):
+        if roles is not None and role_of(pair, reader) not in roles:
+            continue
         if reader.email in exclude or reader.email in bouncing:
             log.info("not sending %s to %s (%s)", template, reader.email,
                      "bouncing" if reader.email in bouncing else "automatic message, never answered")
@@ -125,9 +141,10 @@ def send_template(
             if is_admin and key in PRIVATE_KEYS and not app.config.program.share_notes_with_admins:
                 continue
             context[key] = value
-        rendered = app.templates.render(template, context, reader.locale)
+        rendered = app.templates.render(template, context, reader.locale, pair=pair.key)
         idem_key = f"{occasion}:{reader.email}"
         message_id = message_id_for(idem_key, app.domain)
+        send_at = quiet.release(now, reader.zone) if quiet is not None else now
         raw = compose(
             sender=Address(app.config.program.address, app.config.program.name),
             to=[Address(reader.email, reader.name)],
@@ -135,14 +152,24 @@ def send_template(
             text=rendered.text,
             html=rendered.html,
             message_id=message_id,
-            date=now,
+            date=send_at,
             in_reply_to=thread.message_id if thread else None,
             references=thread.references if thread else (),
             calendar=calendar(reader) if calendar else None,
         )
-        if repo.enqueue(conn, idem_key=idem_key, message_id=message_id, pair_key=pair.key,
-                        recipients=[reader.email], subject=rendered.subject, raw=raw, now=now):
-            repo.audit(conn, at=now, action=f"send {template}", reason=reason, pair_key=pair.key, rule=rule,
+        if _enqueue(conn, send_at, idem_key=idem_key, message_id=message_id, pair_key=pair.key,
+                    recipients=[reader.email], subject=rendered.subject, raw=raw, now=now):
+            held = f"; held until {send_at:%Y-%m-%d %H:%M}Z (quiet hours {quiet})" if send_at > now else ""
+            repo.audit(conn, at=now, action=f"send {template}", reason=reason + held, pair_key=pair.key, rule=rule,
                        recipients=[reader.email], outbox_key=idem_key)
             queued.append(reader.email)
     return queued
+
+
+def role_of(pair: Pair, reader: Participant) -> str:
+    return "mentor" if reader.email == pair.mentor else "mentee" if reader.email == pair.mentee else "admins"
+
+
+def _enqueue(conn: Connection, send_at: datetime, **values) -> bool:
+    """Queue one email that leaves at ``send_at``; its row is still created ``now``."""
+    return repo.enqueue(conn, not_before=send_at if send_at > values["now"] else None, **values)

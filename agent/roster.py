@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -47,10 +48,17 @@ class Roster:
     def participant(self, email: str) -> Participant | None:
         return self.participants.get(email.strip().lower())
 
+    @cached_property
+    def _pairs_by_member(self) -> dict[str, tuple[Pair, ...]]:
+        index: dict[str, list[Pair]] = {}
+        for pair in self.pairs:
+            index.setdefault(pair.mentor, []).append(pair)
+            index.setdefault(pair.mentee, []).append(pair)
+        return {email: tuple(pairs) for email, pairs in index.items()}
+
     def pairs_of(self, email: str) -> tuple[Pair, ...]:
         """Every pair ``email`` belongs to: one for a mentee, any number for a mentor."""
-        email = email.strip().lower()
-        return tuple(pair for pair in self.pairs if pair.includes(email))
+        return self._pairs_by_member.get(email.strip().lower(), ())
 
     def pair_of(self, email: str) -> Pair | None:
         """The pair of a mentee, or of a mentor who has exactly one; None otherwise (see ``pairs_of``)."""

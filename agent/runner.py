@@ -1,9 +1,9 @@
 """The loop: sync the roster, book new pairs, handle mail, fire due actions, deliver the outbox.
 
 ``tick`` is one pass and is what ``run --once`` does. ``run_forever`` repeats it, waiting on the
-mailbox in between (IMAP IDLE wakes it early; otherwise it polls every ``poll_seconds``, which also
-bounds how late a due action fires). The durable state is the store, so a restart catches up on
-whatever it missed.
+mailbox in between: IMAP IDLE wakes it early for new mail, and an APScheduler timer (in memory
+only; the durable due actions live in the store) shortens the wait to the next due action. The
+durable state is the store, so a restart catches up on whatever it missed.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from agent.app import App
 from agent.booking import book_pair
 from agent.inbound import handle_inbound
 from agent.outbox import flush
-from agent.store import repo
-from agent.timed import derive, fire_due
+from agent.rules.timer import WakeTimer
+from agent.store import repo, rule_queries
+from agent.timed import derive_due, fire_due
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +64,7 @@ def tick(app: App, now: datetime) -> TickReport:
         status = handle_inbound(app, item, now)
         report.messages[status] = report.messages.get(status, 0) + 1
     with app.engine.begin() as conn:
-        for pair in roster.pairs:
-            derive(app, conn, pair.key, now)
+        derive_due(app, conn, now)
     report.fired = fire_due(app, now)
     report.sent = flush(app, now)
     return report
@@ -80,11 +80,19 @@ def run_forever(app: App, clock: Clock, *, poll_seconds: float = 30.0) -> None:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    while not stop.is_set():
-        try:
-            report = tick(app, clock())
-            log.info("tick: %s", report)
-        except Exception:  # keep running; the store holds the state and the next tick retries
-            log.exception("tick failed; retrying after the pause")
-        if not stop.is_set():
-            app.mailbox.wait(poll_seconds)
+    timer = WakeTimer()  # APScheduler, in memory: wakes the loop when the next due action falls due
+    timer.start()
+    try:
+        while not stop.is_set():
+            try:
+                now = clock()
+                report = tick(app, now)
+                log.info("tick: %s", report)
+                with app.engine.connect() as conn:
+                    timer.wake_at(rule_queries.next_due_at(conn, now), now)
+            except Exception:  # keep running; the store holds the state and the next tick retries
+                log.exception("tick failed; retrying after the pause")
+            if not stop.is_set():
+                app.mailbox.wait(timer.seconds_left(poll_seconds))
+    finally:
+        timer.shutdown()

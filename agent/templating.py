@@ -1,8 +1,13 @@
 """Render the administrator's jinja2 templates into a subject, a text part and an HTML alternative.
 
 Templates are ``<name>.txt.j2`` (first line ``Subject: ...``) with an optional ``<name>.html.j2``;
-a locale variant ``<name>.<locale>.txt.j2`` wins for readers of that locale. Look-up goes through the
-folders in order: the program's templates, then the shipped defaults.
+a locale variant ``<name>.<locale>.txt.j2`` (``de``, or ``de_CH`` before ``de``) is chosen for readers
+of that locale. Look-up goes pair -> program -> shipped: ``<program templates>/pairs/<mentee address>/``
+when it exists, then the program's templates folder, then the shipped defaults; the first folder that
+has the template in the reader's locale (or in general) wins, so an administrator's own kickoff
+replaces the shipped one for every reader. The HTML alternative is taken from the same folder and
+locale as the text, never mixed (a customised text never goes out beside the shipped HTML); without
+one, an HTML part is made from the text.
 
 The environment is sandboxed, undefined variables are errors (StrictUndefined), and HTML output is
 autoescaped. Text people wrote (agendas, notes) reaches templates only as data in the context, so
@@ -16,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2 import FileSystemLoader, StrictUndefined, Template
 from jinja2.sandbox import SandboxedEnvironment
 
 from agent.errors import MentorAgentError
@@ -36,37 +41,52 @@ class Rendered:
 class Templates:
     def __init__(self, folders: Sequence[Path]):
         self.folders = tuple(Path(f) for f in folders)
-        loader = FileSystemLoader([str(f) for f in self.folders])
+        loader = FileSystemLoader([str(f) for f in self.folders])  # for {% extends %} and {% include %}
         self._text = SandboxedEnvironment(
             loader=loader, undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True
         )
         self._html = SandboxedEnvironment(loader=loader, undefined=StrictUndefined, autoescape=True)
+        self._compiled: dict[Path, Template] = {}
 
     def exists(self, name: str) -> bool:
         return any((folder / f"{name}.txt.j2").is_file() for folder in self.folders)
 
-    def render(self, name: str, context: Mapping[str, object], locale: str = "en") -> Rendered:
-        text_source = self._pick(self._text, name, locale, "txt")
-        if text_source is None:
+    def render(self, name: str, context: Mapping[str, object], locale: str = "en", *,
+               pair: str | None = None) -> Rendered:
+        """Render ``name`` for a reader of ``locale``; ``pair`` (the mentee's address) enables pair templates."""
+        found = self.find(name, locale, pair=pair)
+        if found is None:
             raise TemplateError(f"template {name!r} not found in {', '.join(map(str, self.folders))}")
+        text_path, html_path = found
         try:
-            text = text_source.render(context)
-            html_source = self._pick(self._html, name, locale, "html")
-            html_body = html_source.render(context) if html_source else None
+            text = self._load(self._text, text_path).render(context)
+            html_body = self._load(self._html, html_path).render(context) if html_path else None
         except Exception as exc:  # jinja2 raises many types; all mean "this template failed"
             raise TemplateError(f"template {name!r} failed: {exc}") from exc
         subject, body = _split_subject(text, name)
         return Rendered(subject, body, html_body if html_body is not None else text_to_html(body))
 
-    @staticmethod
-    def _pick(env: SandboxedEnvironment, name: str, locale: str, ext: str):
-        language = locale.replace("-", "_").split("_")[0]
-        for candidate in (f"{name}.{locale}.{ext}.j2", f"{name}.{language}.{ext}.j2", f"{name}.{ext}.j2"):
-            try:
-                return env.get_template(candidate)
-            except TemplateNotFound:
-                continue
+    def find(self, name: str, locale: str = "en", *, pair: str | None = None) -> tuple[Path, Path | None] | None:
+        """The text template a reader gets, and the HTML alternative beside it (same folder, same locale)."""
+        code = locale.replace("-", "_")
+        stems = dict.fromkeys((f"{name}.{code}", f"{name}.{code.split('_')[0]}", name))
+        folders = ([self.folders[0] / "pairs" / pair] if pair and self.folders else []) + list(self.folders)
+        for folder in folders:
+            for stem in stems:
+                text = folder / f"{stem}.txt.j2"
+                if text.is_file():
+                    html_path = folder / f"{stem}.html.j2"
+                    return text, html_path if html_path.is_file() else None
         return None
+
+    def _load(self, env: SandboxedEnvironment, path: Path) -> Template:
+        if path not in self._compiled:
+            try:
+                source = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise TemplateError(f"template {path.name} cannot be read: {exc}") from exc
+            self._compiled[path] = env.from_string(source)
+        return self._compiled[path]
 
 
 def _split_subject(text: str, name: str) -> tuple[str, str]:

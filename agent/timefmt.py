@@ -2,6 +2,7 @@
 
 Pure functions over aware datetimes; babel does the localisation. The IANA zone name is always
 printed, because "17:00" alone is how reminders end up an hour off after a daylight-saving change.
+The words around the times ("for Katy") come from ``LABELS`` in the reader's language.
 """
 
 from __future__ import annotations
@@ -13,6 +14,16 @@ from babel.dates import format_date, format_time
 
 from agent.domain.model import Participant
 
+# the date as people of that language write it; babel supplies the day and month names
+DATE_PATTERNS = {
+    "en": "EEEE d MMMM y",
+    "de": "EEEE, d. MMMM y",
+    "fr": "EEEE d MMMM y",
+    "es": "EEEE, d 'de' MMMM 'de' y",
+    "pt": "EEEE, d 'de' MMMM 'de' y",
+}
+LABELS = {"en": "for {name}", "de": "für {name}", "fr": "pour {name}", "es": "para {name}", "pt": "para {name}"}
+
 
 def _locale(code: str) -> Locale:
     try:
@@ -21,23 +32,25 @@ def _locale(code: str) -> Locale:
         return Locale.parse("en")
 
 
-def local_time(instant: datetime, person: Participant, *, with_date: bool = True) -> str:
-    """``Thursday 3 December 2026, 17:00 (Europe/Berlin)`` in the person's locale."""
+def local_time(instant: datetime, person: Participant, *, with_date: bool = True, locale: str | None = None) -> str:
+    """``Thursday 3 December 2026, 17:00 (Europe/Berlin)`` in the person's zone and ``locale`` (theirs by default)."""
     local = instant.astimezone(person.zone)
-    locale = _locale(person.locale)
-    clock = format_time(local, "HH:mm", locale=locale)
+    language = _locale(locale or person.locale)
+    clock = format_time(local, "HH:mm", locale=language)
     if not with_date:
         return f"{clock} ({person.timezone})"
-    day = format_date(local, "EEEE d MMMM y", locale=locale)
+    day = format_date(local, DATE_PATTERNS.get(language.language, DATE_PATTERNS["en"]), locale=language)
     return f"{day}, {clock} ({person.timezone})"
 
 
 def dual_time(instant: datetime, reader: Participant, partner: Participant) -> str:
-    """The reader's local time, then the partner's (with the date when it differs).
+    """The reader's local time, then the partner's (with the date when it differs), in the reader's language.
 
     ``Thursday 3 December 2026, 17:00 (Europe/Berlin) — for Katy: 08:00 (America/Los_Angeles)``
+    ``Donnerstag, 3. Dezember 2026, 17:00 (Europe/Berlin) — für Katy: 08:00 (America/Los_Angeles)``
     """
     own = local_time(instant, reader)
     same_day = instant.astimezone(reader.zone).date() == instant.astimezone(partner.zone).date()
-    theirs = local_time(instant, partner, with_date=not same_day)
-    return f"{own} — for {partner.first_name}: {theirs}"
+    theirs = local_time(instant, partner, with_date=not same_day, locale=reader.locale)
+    label = LABELS.get(_locale(reader.locale).language, LABELS["en"]).format(name=partner.first_name)
+    return f"{own} — {label}: {theirs}"

@@ -3,28 +3,34 @@
 ``fire`` is the one place where a rule decision becomes effects: the decision is recorded first
 (``rule_firings``, unique per rule, pair and occasion), so a rule whose occasion was decided before
 does nothing at all — that is "each rule fires once per occasion", across restarts and workers.
+Sending goes through ``agent.messenger`` with the rule's quiet hours, to the recipients the decision
+kept (``weekday`` is checked in each recipient's zone).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
 from agent.app import App
-from agent.domain.model import Pair
+from agent.domain.model import WEEKDAYS, Pair
 from agent.messenger import Thread, send_template
 from agent.rules.engine import PairFacts, decide
+from agent.rules.freshness import mark_changed
 from agent.rules.model import Rule
-from agent.store import repo
+from agent.store import repo, rule_queries
 
 log = logging.getLogger(__name__)
 
 
 def pair_facts(conn: Connection, pair: Pair, now: datetime, *, meeting_at: datetime | None = None,
-               sender_role: str | None = None) -> PairFacts:
+               sender_role: str | None = None, text: str = "", owner_roles: tuple[str, ...] = (),
+               only_roles: frozenset[str] | None = None) -> PairFacts:
     """Facts about a pair at ``now``; ``meeting_at`` names the meeting a timed rule is about."""
     row = repo.pair_row(conn, pair.key)
     meetings = repo.occurrences_of(conn, pair.key)
@@ -44,7 +50,19 @@ def pair_facts(conn: Connection, pair: Pair, now: datetime, *, meeting_at: datet
         flags=frozenset(row.flags if row is not None else ()),
         cadence_phase=phase,
         sender_role=sender_role,
+        pair_age_days=(now.date() - pair.start).days,
+        text=text,
+        owner_roles=owner_roles,
+        only_roles=only_roles,
     )
+
+
+def local_weekdays(app: App, pair: Pair, now: datetime) -> dict[str, str]:
+    """The weekday it is now for the mentee, the mentor and the administrators, each in their zone."""
+    people = app.roster.participants
+    zones = dict(mentee=people[pair.mentee].zone, mentor=people[pair.mentor].zone,
+                 admins=ZoneInfo(app.config.program.timezone))
+    return {role: WEEKDAYS[now.astimezone(zone).weekday()] for role, zone in zones.items()}
 
 
 def fire(
@@ -62,6 +80,8 @@ def fire(
     never_answer: bool = False,
 ) -> bool:
     """Decide, record the decision, and act if it fired and was not decided before. True if it acted."""
+    if not facts.weekdays:
+        facts = dataclasses.replace(facts, weekdays=local_weekdays(app, pair, now))
     decision = decide(rule, facts)
     if not repo.record_firing(conn, rule=rule.name, pair_key=pair.key, occasion=occasion, fired=decision.fired,
                               reason=decision.reason, now=now):
@@ -74,13 +94,19 @@ def fire(
     if rule.action in ("send", "escalate"):
         # RFC 3834: an automatic message is never answered, so its sender is left out.
         exclude = frozenset({sender}) if never_answer and sender else frozenset()
+        # how often this rule acted before for the pair: templates rotate prompts with it
+        context = dict(extra or {}, rotation=rule_queries.times_fired(conn, rule.name, pair.key) - 1)
         send_template(app, conn, template=rule.template, audience=rule.to, pair=pair,
                       occasion=f"rule:{rule.name}:{pair.key}:{occasion}", now=now, reason=reason, rule=rule.name,
-                      sender=sender, extra=extra, thread=thread, exclude=exclude)
-    elif rule.action == "set_flag":
-        row = repo.pair_row(conn, pair.key)
-        repo.set_flags(conn, pair.key, [*row.flags, rule.flag])
-        repo.audit(conn, at=now, action=f"set flag {rule.flag}", reason=reason, pair_key=pair.key, rule=rule.name)
+                      sender=sender, extra=context, thread=thread, exclude=exclude,
+                      roles=frozenset(decision.roles), quiet=app.program.rules.quiet_for(rule))
+    elif rule.action in ("set_flag", "clear_flag"):
+        flags = set(repo.pair_row(conn, pair.key).flags)
+        flags = flags | {rule.flag} if rule.action == "set_flag" else flags - {rule.flag}
+        repo.set_flags(conn, pair.key, sorted(flags))
+        mark_changed(app, pair.key)  # flag conditions decide which timed actions are derived
+        verb = "set" if rule.action == "set_flag" else "cleared"
+        repo.audit(conn, at=now, action=f"{verb} flag {rule.flag}", reason=reason, pair_key=pair.key, rule=rule.name)
     else:  # file, book, skip: filing is done by the handler; booking changes come with the scheduling work
         repo.audit(conn, at=now, action=rule.action, reason=reason, pair_key=pair.key, rule=rule.name)
     return True

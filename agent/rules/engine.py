@@ -1,20 +1,24 @@
 """Evaluate administrator rules (pure): facts about a pair in, decisions with reasons out.
 
-Every evaluation yields a ``Decision`` that says whether the rule fired and why, in words an
-administrator reads in ``mentor-agent explain``. Timed rules are turned into ``Occasion`` values
-(when to act, until when it still makes sense, and a stable occasion key), which the runner stores
-as durable due actions; re-deriving them after a rule file changes moves the pending ones.
+Every evaluation yields a ``Decision`` that says whether the rule fired, why, in words an
+administrator reads in ``mentor-agent explain``, and for whom: the recipients' roles, since
+``weekday`` is checked in each recipient's own zone and an occasion may be meant for one person
+(an action item's owner, one side of a weekly digest). Timed rules are turned into ``Occasion``
+values by ``agent.rules.occasions`` (re-exported here).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
+from agent.rules.conditions import CONDITIONS
 from agent.rules.model import Rule
+from agent.rules.occasions import TIMED_TRIGGERS, Meeting, Occasion, occasions
 
-TIMED_TRIGGERS = ("before_meeting", "after_meeting", "inactivity", "series_ending")
+__all__ = ["TIMED_TRIGGERS", "Decision", "Meeting", "Occasion", "PairFacts", "audience_roles", "decide", "occasions"]
+
+ROLES = ("mentee", "mentor", "admins")
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,11 @@ class PairFacts:
     flags: frozenset[str]
     cadence_phase: int
     sender_role: str | None = None
+    pair_age_days: int = 0
+    weekdays: Mapping[str, str] = field(default_factory=dict)  # role -> local weekday now, e.g. "Mon"
+    text: str = ""  # the new text of the message that triggered the rule
+    owner_roles: tuple[str, ...] = ()  # the action item's owners (audience "owner")
+    only_roles: frozenset[str] | None = None  # an occasion meant for these roles only
 
 
 @dataclass(frozen=True)
@@ -34,84 +43,45 @@ class Decision:
     rule: str
     fired: bool
     reason: str
+    roles: tuple[str, ...] = ()  # who receives it: mentee, mentor, admins
 
 
-@dataclass(frozen=True)
-class Occasion:
-    key: str
-    due_at: datetime
-    expires_at: datetime
-
-
-@dataclass(frozen=True)
-class Meeting:
-    start: datetime
-    end: datetime
-
-
-def _yes(value: bool) -> str:
-    return "yes" if value else "no"
-
-
-_CONDITIONS: dict[str, Callable[[PairFacts, object], tuple[bool, str]]] = {
-    "agenda_received": lambda f, v: (f.agenda_received == v, f"agenda received: {_yes(f.agenda_received)}"),
-    "notes_received": lambda f, v: (f.notes_received == v, f"notes received: {_yes(f.notes_received)}"),
-    "sender_role": lambda f, v: (f.sender_role == v, f"sender is the {f.sender_role or 'unknown'}"),
-    "meeting_count_min": lambda f, v: (f.meeting_count >= v, f"{f.meeting_count} meetings held (min {v})"),
-    "meeting_count_max": lambda f, v: (f.meeting_count <= v, f"{f.meeting_count} meetings held (max {v})"),
-    "cadence_phase": lambda f, v: (f.cadence_phase == v, f"cadence phase {f.cadence_phase}"),
-    "flag": lambda f, v: (v in f.flags, f"flag {v!r} {'set' if v in f.flags else 'not set'}"),
-    "not_flag": lambda f, v: (v not in f.flags, f"flag {v!r} {'set' if v in f.flags else 'not set'}"),
-}
+def audience_roles(to: str | None, facts: PairFacts) -> tuple[str, ...]:
+    """The roles a rule's ``to`` reaches for this pair and occasion."""
+    other = {"mentee": "mentor", "mentor": "mentee"}
+    roles: tuple[str, ...] = {
+        "mentee": ("mentee",), "mentor": ("mentor",), "both": ("mentee", "mentor"), "admins": ("admins",),
+        "sender": (facts.sender_role,) if facts.sender_role in other else (),
+        "partner": (other[facts.sender_role],) if facts.sender_role in other else (),
+        "owner": facts.owner_roles,
+    }.get(to or "", ("mentee",))
+    if facts.only_roles is not None:
+        roles = tuple(r for r in roles if r in facts.only_roles)
+    return roles
 
 
 def decide(rule: Rule, facts: PairFacts) -> Decision:
     """Check every condition; the reason lists them all so a miss is easy to understand."""
     if not rule.enabled:
         return Decision(rule.name, False, "rule is disabled")
-    results = [_CONDITIONS[key](facts, expected) for key, expected in rule.conditions]
+    roles = audience_roles(rule.to, facts)
+    results = []
+    for key, expected in rule.conditions:
+        if key == "weekday":
+            roles, text = _weekday(roles, facts, expected)
+            results.append((bool(roles), text))
+        else:
+            results.append(CONDITIONS[key](facts, expected))
     fired = all(ok for ok, _ in results)
-    failed = [text for ok, text in results if not ok]
     if fired:
         reason = "; ".join(text for _, text in results) or "no conditions"
     else:
-        reason = "not met: " + "; ".join(failed)
-    return Decision(rule.name, fired, reason)
+        reason = "not met: " + "; ".join(text for ok, text in results if not ok)
+    return Decision(rule.name, fired, reason, roles if fired else ())
 
 
-def occasions(
-    rule: Rule,
-    *,
-    meetings: Sequence[Meeting],
-    last_activity: datetime,
-    now: datetime,
-    look_ahead: timedelta = timedelta(days=8),
-) -> list[Occasion]:
-    """When a timed rule should act for one pair, for every meeting or state it refers to.
-
-    Occasions already expired are left out, so a restart after downtime catches up on what still
-    makes sense (an agenda reminder before a meeting that has not started) and skips what does not.
-    Only occasions due within ``look_ahead`` are returned: the runner re-derives every tick, so the
-    store holds days of pending actions rather than a whole series' worth for every pair.
-    """
-    offset = rule.offset or timedelta(0)
-    found: list[Occasion] = []
-    if rule.trigger == "before_meeting":
-        for meeting in meetings:
-            found.append(Occasion(f"meeting:{_iso(meeting.start)}", meeting.start - offset, meeting.start))
-    elif rule.trigger == "after_meeting":
-        for meeting in meetings:
-            due = meeting.end + offset
-            found.append(Occasion(f"meeting:{_iso(meeting.start)}", due, due + timedelta(days=3)))
-    elif rule.trigger == "inactivity":
-        due = last_activity + timedelta(days=rule.days or 0)
-        found.append(Occasion(f"inactive-since:{_iso(last_activity)}", due, due + timedelta(days=7)))
-    elif rule.trigger == "series_ending" and meetings:
-        last = meetings[-1].start
-        due = last - (rule.offset or timedelta(days=14))
-        found.append(Occasion(f"series-end:{_iso(last)}", due, last))
-    return [o for o in found if o.expires_at > now and o.due_at <= now + look_ahead]
-
-
-def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%MZ")
+def _weekday(roles: tuple[str, ...], facts: PairFacts, days: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+    """Keep the recipients for whom it is one of ``days`` in their own zone."""
+    keep = tuple(r for r in roles if facts.weekdays.get(r) in days)
+    seen = ", ".join(f"{facts.weekdays.get(r, '?')} for the {r}" for r in roles) or "nobody to send to"
+    return keep, f"weekday {seen} (wanted {', '.join(days)})"

@@ -1,7 +1,8 @@
 """Administrator rules as frozen values, and the vocabulary a rule file may use.
 
-A rule says *when* (a trigger, with its ``kind``, ``offset`` or ``days``), *if* (conditions on the
-pair's state) and *what* (an action, usually sending a template to someone). The loader builds
+A rule says *when* (a trigger, with its ``kind``, ``offset``, ``days`` or ``at``), *if* (conditions on
+the pair's state) and *what* (an action, usually sending a template to someone), and may hold its
+mail during ``quiet_hours`` in each recipient's zone (else the program's ``[defaults]``). The loader builds
 these values from ``rules/*.toml``; the engine interprets them. Nothing here does I/O.
 """
 
@@ -9,24 +10,37 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from functools import cached_property
+from datetime import time, timedelta
 from typing import Any
 
-EVENT_TRIGGERS = ("pair_start", "message", "calendar_answer", "goal_completed", "action_item_due")
-TIME_TRIGGERS = ("before_meeting", "after_meeting", "inactivity", "series_ending")
+from agent.rules.quiet import QuietHours
+
+EVENT_TRIGGERS = ("pair_start", "message", "calendar_answer", "goal_completed")
+TIME_TRIGGERS = ("before_meeting", "after_meeting", "inactivity", "series_ending", "action_item_due", "weekly")
 TRIGGERS = EVENT_TRIGGERS + TIME_TRIGGERS
-ACTIONS = ("send", "escalate", "set_flag", "book", "skip", "file")
-AUDIENCES = ("mentee", "mentor", "both", "admins", "sender", "partner")
+ACTIONS = ("send", "escalate", "set_flag", "clear_flag", "book", "skip", "file")
+AUDIENCES = ("mentee", "mentor", "both", "admins", "sender", "partner", "owner")
 DEFAULT_AUDIENCE = {"send": "both", "escalate": "admins"}
+# "sender" and "partner" need a message; "owner" needs an action item
+AUDIENCE_TRIGGERS = {"sender": ("message", "calendar_answer", "goal_completed"),
+                     "partner": ("message", "calendar_answer", "goal_completed"),
+                     "owner": ("action_item_due",)}
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 # condition key -> (type, allowed values or minimum)
 CONDITIONS: dict[str, tuple[type, Any]] = {
     "agenda_received": (bool, None),
     "notes_received": (bool, None),
     "sender_role": (str, ("mentor", "mentee")),
+    "meeting_count": (int, 0),
     "meeting_count_min": (int, 0),
     "meeting_count_max": (int, 0),
     "cadence_phase": (int, 1),
+    "pair_age_days_min": (int, 0),
+    "pair_age_days_max": (int, 0),
+    "weekday": (list, DAY_NAMES),  # in each recipient's zone
+    "mentions": (list, None),  # words in the message that triggered the rule
     "flag": (str, None),
     "not_flag": (str, None),
 }
@@ -54,7 +68,7 @@ class Rule:
     trigger: str
     action: str
     kind: str | None = None  # trigger "message": the message kind
-    offset: timedelta | None = None  # before/after_meeting, series_ending
+    offset: timedelta | None = None  # before/after_meeting, series_ending, action_item_due (before)
     days: int | None = None  # inactivity
     conditions: tuple[tuple[str, Any], ...] = ()  # sorted (key, value) pairs
     template: str | None = None
@@ -63,9 +77,16 @@ class Rule:
     enabled: bool = True
     file: str = ""
     line: int = 0
+    at_time: time | None = None  # action_item_due, weekly: local time of day (09:00 when not given)
+    at_weekday: int | None = None  # weekly: 0 = Monday
+    quiet_hours: QuietHours | None = None  # None: the program default
 
     def condition(self, key: str, default: Any = None) -> Any:
-        return dict(self.conditions).get(key, default)
+        return self._condition_map.get(key, default)
+
+    @cached_property
+    def _condition_map(self) -> dict[str, Any]:  # asked for every meeting of every pair while deriving
+        return dict(self.conditions)
 
     @property
     def where(self) -> str:
@@ -77,6 +98,11 @@ class RuleSet:
     """Every rule of the program in load order: files sorted by name, rules in file order."""
 
     rules: tuple[Rule, ...] = ()
+    quiet_hours: QuietHours | None = None  # [defaults] quiet_hours
+
+    def quiet_for(self, rule: Rule) -> QuietHours | None:
+        """The rule's own quiet hours, else the program default (``"off"`` in a rule wins)."""
+        return rule.quiet_hours if rule.quiet_hours is not None else self.quiet_hours
 
     def __iter__(self):
         return iter(self.rules)

@@ -205,13 +205,15 @@ def notes_since(conn: Connection, pair_key: str, since: datetime | None) -> bool
 
 
 def enqueue(conn: Connection, *, idem_key: str, message_id: str, pair_key: str | None, recipients: list[str],
-            subject: str, raw: bytes, now: datetime) -> bool:
-    """Queue one outbound email; False when the same idempotency key was queued before."""
+            subject: str, raw: bytes, now: datetime, not_before: datetime | None = None) -> bool:
+    """Queue one outbound email, held until ``not_before`` (quiet hours) if given; False when the same
+    idempotency key was queued before."""
     return insert_once(
         conn,
         t.outbox,
         dict(idem_key=idem_key, message_id=message_id, pair_key=pair_key, recipients=recipients, subject=subject,
-             raw=raw, status="pending", attempts=0, next_attempt_at=now, last_error="", created_at=now),
+             raw=raw, status="pending", attempts=0, next_attempt_at=not_before or now, last_error="",
+             created_at=now),
         ["idem_key"],
     )
 

@@ -1,6 +1,6 @@
 """rules/*.toml: rules as frozen values, and every problem at its file and line."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 
@@ -146,3 +146,99 @@ def test_empty_folder_is_a_warning(tmp_path):
 def test_missing_folder(tmp_path):
     _, [problem] = load_rules(tmp_path / "nope", template_exists=lambda name: True)
     assert problem.severity == "error" and "does not exist" in problem.message
+
+
+# -- what the rules issue added ----------------------------------------------------------------------
+
+ITEM = '''[[rule]]
+name = "item-due"
+description = "Remind the owner."
+trigger = "action_item_due"
+action = "send"
+template = "kickoff"
+'''  # lines 1-6
+
+WEEKLY = '''[[rule]]
+name = "digest"
+description = "Weekly digest."
+trigger = "weekly"
+at = "Fri 16:30"
+if = { flag = "digest", weekday = ["Fri"], pair_age_days_min = 7, meeting_count = 2 }
+action = "send"
+template = "kickoff"
+quiet_hours = "off"
+'''
+
+
+def test_new_triggers_conditions_and_quiet_hours(tmp_path):
+    rules, problems = load(tmp_path, '[defaults]\nquiet_hours = "21:00-08:00"\n\n' + ITEM, WEEKLY)
+    assert problems == []
+    item, digest = rules.rules
+    assert item.to == "owner" and item.at_time is None and item.quiet_hours is None
+    assert str(rules.quiet_for(item)) == "21:00-08:00"
+    assert (digest.at_weekday, digest.at_time) == (4, time(16, 30))
+    assert str(rules.quiet_for(digest)) == "off"
+    assert dict(digest.conditions) == {"flag": "digest", "weekday": ("Fri",), "pair_age_days_min": 7,
+                                       "meeting_count": 2}
+
+
+def test_weekly_defaults_to_monday_and_a_single_weekday_may_be_text(tmp_path):
+    text = WEEKLY.replace('at = "Fri 16:30"\n', "").replace('weekday = ["Fri"]', 'weekday = "Fri"')
+    rules, problems = load(tmp_path, text)
+    assert problems == [] and rules.rules[0].at_weekday == 0 and rules.rules[0].condition("weekday") == ("Fri",)
+
+
+def item_swap(old, new):
+    assert old in ITEM
+    return ITEM.replace(old, new)
+
+
+def weekly_swap(old, new):
+    assert old in WEEKLY
+    return WEEKLY.replace(old, new)
+
+
+NEW_CASES = [
+    (weekly_swap('at = "Fri 16:30"', 'at = "Friday 4pm"'), 5, 'at = "Friday 4pm" is not a day and time',
+     '"Mon 09:00"'),
+    (item_swap('action = "send"', 'at = "Mon 09:00"\naction = "send"'), 5, 'at = "Mon 09:00" is not a time', '"09:00"'),
+    (REMINDER.replace('offset = "48h"', 'offset = "48h"\nat = "09:00"'), 6,
+     'at is not used with trigger = "before_meeting"', 'trigger = "weekly"'),
+    (weekly_swap('weekday = ["Fri"]', 'weekday = ["Friday"]'), 6, "condition weekday", "Mon"),
+    (weekly_swap('weekday = ["Fri"]', 'mentions = []'), 6, "condition mentions", "list of words"),
+    (weekly_swap('quiet_hours = "off"', 'quiet_hours = "nights"'), 9, 'quiet_hours = "nights" is not a span',
+     "21:00-08:00"),
+    (weekly_swap('action = "send"', 'action = "send"\nto = "owner"'), 8,
+     'to = "owner" is not used with trigger = "weekly"', "action_item_due"),
+    (REMINDER.replace('to = "mentee"', 'to = "sender"'), 9, 'to = "sender" is not used with trigger', "message"),
+    (weekly_swap('action = "send"\ntemplate = "kickoff"', 'action = "clear_flag"'), 1,
+     'needs flag (action = "clear_flag")', "add flag"),
+    (weekly_swap('pair_age_days_min = 7', 'pair_age_days_min = 7, pair_age_days_max = 3'), 6,
+     "pair_age_days_min is larger than pair_age_days_max", "swap"),
+    ('[defaults]\nquiet = "21:00-08:00"\n', 2, "[defaults] has no field quiet", 'did you mean "quiet_hours"?'),
+    ('[defaults]\nquiet_hours = "late"\n', 2, 'quiet_hours = "late" is not a span', "21:00-08:00"),
+    ("[default]\n", 1, "unknown entry default", 'did you mean "defaults"?'),
+]
+
+
+@pytest.mark.parametrize("text, line, message, hint", NEW_CASES)
+def test_new_problems_have_line_and_hint(tmp_path, text, line, message, hint):
+    test_problem_has_line_and_hint(tmp_path, text, line, message, hint)
+
+
+def test_two_files_disagreeing_on_a_default(tmp_path):
+    _, [problem] = load(tmp_path, '[defaults]\nquiet_hours = "21:00-08:00"\n',
+                        '# other\n[defaults]\nquiet_hours = "22:00-07:00"\n')
+    assert problem.file.endswith("01.toml") and problem.line == 3 and "00.toml:2" in problem.hint
+
+
+def test_the_shipped_program_loads_without_problems():
+    from agent.check import SHIPPED_RULES, SHIPPED_TEMPLATES, template_dirs, template_finder
+
+    rules, problems = load_rules(SHIPPED_RULES, template_exists=template_finder(template_dirs(SHIPPED_TEMPLATES)))
+    assert problems == []
+    triggers = {rule.trigger for rule in rules}
+    assert triggers >= {"pair_start", "message", "before_meeting", "after_meeting", "inactivity", "series_ending",
+                        "action_item_due", "goal_completed", "weekly"}
+    assert str(rules.quiet_hours) == "21:00-08:00"
+    assert all(rule.description for rule in rules)
