@@ -38,6 +38,19 @@ class App:
         """Participant address -> "mentor" | "mentee": who may act, and who "I" is in their notes."""
         return {email: str(person.role) for email, person in self.roster.participants.items()}
 
+    @cached_property
+    def zones(self) -> dict[str, str]:
+        """Participant address -> IANA zone: "3pm my time" is read in the writer's zone."""
+        return {email: person.timezone for email, person in self.roster.participants.items()}
+
+    @cached_property
+    def first_names(self) -> dict[str, str]:
+        """First name -> role, for owners in notes ("Katy will ..."); names shared by both roles are left out."""
+        roles: dict[str, set[str]] = {}
+        for person in self.roster.participants.values():
+            roles.setdefault(person.first_name, set()).add(str(person.role))
+        return {name: found.pop() for name, found in roles.items() if len(found) == 1}
+
     @property
     def domain(self) -> str:
         return self.config.program.address.rsplit("@", 1)[-1]

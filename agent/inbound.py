@@ -23,12 +23,16 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from agent.app import App
+from agent.calendar_answers import handle_calendar_answer
 from agent.domain.model import Understanding
 from agent.errors import MessageRejected
-from agent.messenger import Thread
+from agent.mail.policy import DailyCap, authenticity, bounces_of, cap_day
+from agent.messenger import Thread, send_template
 from agent.ports import InboundMail
 from agent.rules.actions import fire, pair_facts
-from agent.store import repo, tables
+from agent.rules.events import completed_goals, goal_occasion
+from agent.rules.freshness import mark_changed
+from agent.store import repo
 from agent.understanding.classify import understand
 from agent.understanding.hygiene import automatic_reason
 from agent.understanding.mime import ParsedMail
@@ -49,13 +53,23 @@ def handle_inbound(app: App, item: InboundMail, now: datetime) -> str:
 
     content_hash = hashlib.sha256(item.raw).hexdigest()
     try:
-        mail, understanding = understand(item.raw, participants=app.roles, now=now)
+        mail, understanding = understand(item.raw, participants=app.roles, now=now, names=app.first_names,
+                                         zones=app.zones)
     except MessageRejected as exc:
         return _quarantine(app, item, content_hash, str(exc), now)
     except Exception as exc:  # a bug must not stop the daemon: quarantine and carry on
         log.exception("could not read message %s", item.key)
         return _quarantine(app, item, content_hash, f"could not be read ({type(exc).__name__}: {exc})", now)
 
+    for bounce in bounces_of(item.raw) if mail.is_report else ():
+        if bounce.recipient in app.roles:  # a participant's address bounces: no more mail to it until fixed
+            with app.engine.begin() as conn:
+                repo.mark_bouncing(conn, bounce.recipient)
+                repo.audit(conn, at=now, action="bouncing", recipients=[bounce.recipient],
+                           reason=f"{bounce.status} {bounce.diagnostic}"[:2000])
+    forged = authenticity(item.raw, app.config.program.trusted_authserv_id)
+    if forged is not None:
+        return _quarantine(app, item, content_hash, forged, now, mail=mail, kind=understanding.kind)
     if understanding.kind == "stranger":
         # Never answered (no backscatter), never acted on; kept for an administrator to look at.
         return _quarantine(app, item, content_hash, f"sender {mail.sender or '(unreadable)'} is not a participant",
@@ -95,6 +109,15 @@ def _act(app: App, conn: Connection, mail: ParsedMail, u: Understanding, ledger_
     detail = f"{u.kind} from the {sender_role}"
     extra: dict[str, object] = dict(reply_text=u.reply_text, message=dict(subject=mail.subject, sender=mail.sender))
     never_answer = automatic_reason(mail) is not None
+    day, capped = cap_day(now), never_answer or u.kind == "out_of_office"
+    if not capped:  # Mailman / RFC 3834: at most N automatic answers a day, then one notice
+        decision = DailyCap(app.config.program.daily_answer_cap).decide(repo.answers_sent(conn, mail.sender, day))
+        if decision == "notice":
+            send_template(app, conn, template="daily_cap", audience="sender", pair=pair, sender=mail.sender,
+                          occasion=f"cap:{day.isoformat()}", now=now, reason="daily cap on automatic answers reached",
+                          thread=Thread(mail.message_id, mail.references))
+            repo.bump_answer_count(conn, mail.sender, day)
+        never_answer = capped = decision != "answer"
 
     if u.kind == "agenda" and u.agenda is not None:
         repo.add_agenda(conn, pair_key=pair.key, occurrence_id=_next_meeting_id(conn, pair.key, now), ledger_id=ledger_id,
@@ -109,21 +132,41 @@ def _act(app: App, conn: Connection, mail: ParsedMail, u: Understanding, ledger_
                                  due=item.due, status="open")
         extra["notes"] = _jsonable(dataclasses.asdict(u.notes))
     elif u.kind in CALENDAR_KINDS and u.calendar is not None:
-        detail = _record_calendar_answer(conn, u, now)
+        detail = handle_calendar_answer(app, conn, pair, u.calendar, sender=mail.sender,
+                                        occasion=f"msg:{mail.message_id}", thread=Thread(mail.message_id,
+                                                                                       mail.references), now=now)
     if u.kind != "out_of_office" and not never_answer:
         repo.touch_pair(conn, pair.key, received)
 
+    mark_changed(app, pair.key)  # activity, notes and action items change what timed rules derive
     trigger_rules = [r for r in app.program.rules.by_trigger("message") if r.kind == u.kind]
     if u.kind in CALENDAR_KINDS:
         trigger_rules += list(app.program.rules.by_trigger("calendar_answer"))
-    facts = pair_facts(conn, pair, now, sender_role=sender_role)
+    facts = pair_facts(conn, pair, now, sender_role=sender_role, text=u.reply_text)
     thread = Thread(mail.message_id, mail.references)
     fired = [rule.name for rule in trigger_rules
              if fire(app, conn, rule, pair, occasion=f"msg:{mail.message_id}", facts=facts, now=now,
                      sender=mail.sender, extra=extra, thread=thread, never_answer=never_answer)]
+    if u.kind == "agenda" and u.agenda is not None:
+        fired += _fire_goal_rules(app, conn, pair, u.agenda, facts, now, sender=mail.sender, extra=extra,
+                                  thread=thread, never_answer=never_answer)
+    if not capped and repo.outbox_queued(conn, f"msg:{mail.message_id}:{mail.sender}"):
+        repo.bump_answer_count(conn, mail.sender, day)  # the sender got an automatic answer
     if fired:
         detail += "; rules fired: " + ", ".join(fired)
     return pair.key, detail
+
+
+def _fire_goal_rules(app: App, conn: Connection, pair, agenda, facts, now: datetime, *, extra: dict,
+                     **send) -> list[str]:
+    """``goal_completed``: once per goal the agenda reports done (occasion: the goal's text)."""
+    fired = []
+    for goal in completed_goals(agenda):
+        with_goal = dict(extra, goal=dataclasses.asdict(goal))
+        fired += [f"{rule.name} ({goal.goal})" for rule in app.program.rules.by_trigger("goal_completed")
+                  if fire(app, conn, rule, pair, occasion=goal_occasion(goal.goal), facts=facts, now=now,
+                          extra=with_goal, **send)]
+    return fired
 
 
 def _pair_for(app: App, conn: Connection, mail: ParsedMail):
@@ -138,17 +181,6 @@ def _pair_for(app: App, conn: Connection, mail: ParsedMail):
     keys = repo.pairs_of_messages(conn, thread)
     matching = [pair for pair in candidates if pair.key in keys]
     return matching[0] if len(matching) == 1 else None
-
-
-def _record_calendar_answer(conn: Connection, u: Understanding, now: datetime) -> str:
-    answer = u.calendar
-    series_row = conn.execute(tables.series.select().where(tables.series.c.uid == answer.uid)).one_or_none()
-    if series_row is None:
-        raise MessageRejected(f"calendar answer for UID {answer.uid}, which is no series of this program")
-    repo.record_attendance(conn, series_uid=answer.uid, attendee=answer.attendee,
-                           recurrence_at=answer.recurrence_id, partstat=answer.partstat or "NEEDS-ACTION", now=now)
-    scope = f"the meeting of {answer.recurrence_id:%Y-%m-%d}" if answer.recurrence_id else "the series"
-    return f"{answer.attendee} answered {answer.partstat} for {scope}"
 
 
 def _next_meeting_id(conn: Connection, pair_key: str, now: datetime) -> int | None:

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Connection, case, func, or_, select, type_coerce, update
+from sqlalchemy import Connection, case, func, or_, select, type_coerce
 
 from agent.store import tables as t
 

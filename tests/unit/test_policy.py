@@ -111,7 +111,7 @@ OURS = "mx.program.example.org"
     (mail(f"{OURS}; spf=temperror"), OURS, None),
     (mail(f"{OURS}; none"), OURS, None),
     (mail(f"{OURS} 1; spf=fail; dkim=fail"), OURS, "sender authentication failed: spf=fail, dkim=fail and no pass"),
-    (mail(f"MX.Program.Example.Org; DMARC=FAIL"), OURS, "sender authentication failed: dmarc=fail"),
+    (mail("MX.Program.Example.Org; DMARC=FAIL"), OURS, "sender authentication failed: dmarc=fail"),
     # comments are not results; only the trusted id counts; only the topmost trusted header counts
     (mail(f"{OURS}; spf=pass (dmarc=fail in a comment)"), OURS, None),
     (mail("mx.attacker.example; dmarc=pass", f"{OURS}; dmarc=fail"), OURS, "sender authentication failed: dmarc=fail"),

@@ -1,0 +1,160 @@
+"""Act on calendar answers from the pair (RFC 5546): REPLY, COUNTER ("propose new time"), REFRESH.
+
+- REPLY is recorded per attendee and per occurrence. A decline is answered with three alternative
+  times that fit both people, near the declined meeting, in each reader's own zone.
+- COUNTER for one occurrence: if the proposed time fits both people (hours, holidays, their other
+  meetings), the occurrence moves: the series' SEQUENCE is raised and both get a REQUEST for that
+  occurrence (RECURRENCE-ID). Otherwise the proposer gets a DECLINECOUNTER with alternatives.
+  A COUNTER for the whole series is declined with the reason: series changes are confirmed with
+  both people in words first (a request to the program address).
+- REFRESH re-sends the current invitation to the attendee who asked.
+
+An answer is only taken from the attendee it speaks for, and only for a series of the sender's own
+pair: nobody can answer for their partner or touch another pair's meetings.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from icalendar import Calendar
+from sqlalchemy import Connection
+
+from agent.app import App
+from agent.calendar.imip import declinecounter, occurrence_request
+from agent.domain.model import CalendarAnswer, Pair
+from agent.errors import MessageRejected
+from agent.mail.compose import CalendarPart
+from agent.messenger import Thread, send_template
+from agent.ports import BusyTime
+from agent.rules.freshness import mark_changed
+from agent.scheduling.fit import alternatives, meeting_fits
+from agent.store import repo, series_repo
+
+
+def handle_calendar_answer(app: App, conn: Connection, pair: Pair, answer: CalendarAnswer, *, sender: str,
+                           occasion: str, thread: Thread, now: datetime) -> str:
+    """Record or act on one answer; returns what was done, for the ledger."""
+    series = series_repo.series_row(conn, answer.uid)
+    if series is None or series.pair_key != pair.key:
+        raise MessageRejected(f"calendar answer for UID {answer.uid}, which is no series of this pair")
+    if answer.attendee != sender:
+        raise MessageRejected(f"{sender} answered for {answer.attendee}; only attendees answer for themselves")
+    context = _Context(app, conn, pair, series, answer, occasion, thread, now)
+    if answer.method == "REFRESH":
+        return context.refresh()
+    if answer.method == "COUNTER":
+        return context.counter()
+    return context.reply()
+
+
+class _Context:
+    def __init__(self, app, conn, pair, series, answer, occasion, thread, now):
+        self.app, self.conn, self.pair, self.series, self.answer = app, conn, pair, series, answer
+        self.occasion, self.thread, self.now = occasion, thread, now
+        roster = app.roster
+        self.people = (roster.participants[pair.mentee], roster.participants[pair.mentor])
+        self.minutes = series.minutes
+
+    def reply(self) -> str:
+        answer = self.answer
+        repo.record_attendance(self.conn, series_uid=answer.uid, attendee=answer.attendee,
+                               recurrence_at=answer.recurrence_id, partstat=answer.partstat or "NEEDS-ACTION",
+                               now=self.now)
+        scope = f"the meeting of {answer.recurrence_id:%Y-%m-%d}" if answer.recurrence_id else "the series"
+        done = f"{answer.attendee} answered {answer.partstat} for {scope}"
+        if answer.partstat != "DECLINED":
+            return done
+        meeting = answer.recurrence_id or self._next_start()
+        if meeting is None:
+            return done + "; no meeting left to move"
+        options = self._alternatives(meeting, exclude=meeting)
+        self._send("calendar_declined", "both", dict(
+            decliner=self._person(answer.attendee), declined=meeting, whole_series=answer.recurrence_id is None,
+            alternatives=options))
+        return done + f"; {len(options)} alternatives offered"
+
+    def counter(self) -> str:
+        answer = self.answer
+        proposed = answer.proposed_start
+        if answer.recurrence_id is None:
+            reason = "a new time for every meeting is agreed with both of you first; write to the program " \
+                     "address what you would like and we will confirm it with both of you"
+            return self._decline_counter(reason, near=proposed)
+        occurrence = series_repo.occurrence_at(self.conn, answer.uid, answer.recurrence_id)
+        if occurrence is None:
+            raise MessageRejected(f"the COUNTER names a meeting at {answer.recurrence_id:%Y-%m-%d %H:%M}Z that "
+                                  f"this series does not have")
+        busy = self._busy(exclude=occurrence.starts_at)
+        fit = meeting_fits(proposed, self.minutes, self.people, busy=busy)
+        notice = self.now + timedelta(hours=self.app.config.scheduling.min_notice_hours)
+        if proposed < notice:
+            return self._decline_counter("that is sooner than the program's minimum notice", near=proposed)
+        if not fit.ok:
+            return self._decline_counter("; ".join(fit.reasons), near=proposed)
+        sequence = self.series.sequence + 1
+        update = occurrence_request(self.series.ics.encode(), sequence=sequence, dtstamp=self.now,
+                                    recurrence_id=answer.recurrence_id, new_start=proposed)
+        stored = _with_override(self.series.ics.encode(), update, sequence)
+        series_repo.save_series_object(self.conn, answer.uid, ics=stored, sequence=sequence, now=self.now)
+        series_repo.move_occurrence(self.conn, occurrence.id, proposed, self.minutes)
+        mark_changed(self.app, self.pair.key)  # timed rules re-derive this pair's reminders
+        self.app.calendar.put(answer.uid, stored)
+        self._send("calendar_moved", "both", dict(proposer=self._person(answer.attendee), old=answer.recurrence_id,
+                                                  new=proposed, notes=list(fit.reasons)),
+                   calendar=CalendarPart("REQUEST", update), occasion=f"{self.occasion}:moved:{sequence}")
+        return f"{answer.attendee}'s proposal accepted: the meeting of {answer.recurrence_id:%Y-%m-%d} moves"
+
+    def refresh(self) -> str:
+        self._send("invitation_refresh", "sender", {}, calendar=CalendarPart("REQUEST", self.series.ics.encode()))
+        return f"current invitation re-sent to {self.answer.attendee}"
+
+    def _decline_counter(self, reason: str, *, near: datetime | None) -> str:
+        answer = self.answer
+        options = self._alternatives(near or self.now, exclude=answer.recurrence_id) if near else []
+        comment = f"This time does not work: {reason}."
+        ics = declinecounter(self.series.ics.encode(), sequence=self.series.sequence, dtstamp=self.now,
+                             attendee=answer.attendee, recurrence_id=answer.recurrence_id, comment=comment)
+        self._send("calendar_counter_declined", "sender",
+                   dict(reason=reason, proposed=answer.proposed_start, alternatives=options),
+                   calendar=CalendarPart("DECLINECOUNTER", ics))
+        return f"{answer.attendee}'s proposal declined: {reason}"
+
+    def _alternatives(self, near: datetime, *, exclude: datetime | None) -> list[datetime]:
+        notice = self.now + timedelta(hours=self.app.config.scheduling.min_notice_hours)
+        return alternatives(near, self.minutes, self.people, not_before=notice, busy=self._busy(exclude=exclude))
+
+    def _busy(self, *, exclude: datetime | None) -> list[BusyTime]:
+        own = [(s, e) for s, e in series_repo.pair_meetings(self.conn, self.pair.key) if s != exclude]
+        others = repo.mentor_busy(self.conn, self.pair.mentor, self.pair.key)
+        return [BusyTime(s, e) for s, e in own + others]
+
+    def _next_start(self) -> datetime | None:
+        row = series_repo.next_occurrence(self.conn, self.answer.uid, self.now)
+        return row.starts_at if row else None
+
+    def _person(self, email: str) -> dict:
+        person = self.app.roster.participants[email]
+        return dict(name=person.name, first_name=person.first_name)
+
+    def _send(self, template: str, audience: str, extra: dict, *, calendar: CalendarPart | None = None,
+              occasion: str | None = None) -> None:
+        send_template(self.app, self.conn, template=template, audience=audience, pair=self.pair,
+                      occasion=occasion or f"{self.occasion}:{template}", now=self.now,
+                      reason=f"calendar {self.answer.method} from {self.answer.attendee}", sender=self.answer.attendee,
+                      extra=extra, thread=self.thread, calendar=(lambda _reader: calendar) if calendar else None)
+
+
+def _with_override(stored: bytes, update: bytes, sequence: int) -> bytes:
+    """The program's copy: the series (SEQUENCE raised) plus the moved occurrence as an override."""
+    calendar = Calendar.from_ical(stored)
+    master = next(e for e in calendar.walk("VEVENT") if "RECURRENCE-ID" not in e)
+    master.pop("SEQUENCE", None)
+    master.add("SEQUENCE", sequence)
+    moved = next(e for e in Calendar.from_ical(update).walk("VEVENT"))
+    replaced = moved.decoded("RECURRENCE-ID")
+    calendar.subcomponents = [c for c in calendar.subcomponents
+                              if not (c.name == "VEVENT" and "RECURRENCE-ID" in c
+                                      and c.decoded("RECURRENCE-ID") == replaced)]
+    calendar.add_component(moved)
+    return calendar.to_ical()

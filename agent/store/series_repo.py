@@ -1,0 +1,49 @@
+"""Queries for changing one series after it was booked (moved occurrences, SEQUENCE, the stored object)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, select, update
+
+from agent.store import tables as t
+
+
+def series_row(conn: Connection, uid: str):
+    return conn.execute(select(t.series).where(t.series.c.uid == uid)).one_or_none()
+
+
+def occurrence_at(conn: Connection, uid: str, starts_at: datetime):
+    return conn.execute(
+        select(t.occurrences).where(t.occurrences.c.series_uid == uid, t.occurrences.c.starts_at == starts_at)
+    ).one_or_none()
+
+
+def next_occurrence(conn: Connection, uid: str, after: datetime):
+    return conn.execute(
+        select(t.occurrences)
+        .where(t.occurrences.c.series_uid == uid, t.occurrences.c.starts_at > after,
+               t.occurrences.c.status == "scheduled")
+        .order_by(t.occurrences.c.starts_at).limit(1)
+    ).one_or_none()
+
+
+def pair_meetings(conn: Connection, pair_key: str) -> list[tuple[datetime, datetime]]:
+    rows = conn.execute(
+        select(t.occurrences.c.starts_at, t.occurrences.c.ends_at)
+        .where(t.occurrences.c.pair_key == pair_key, t.occurrences.c.status == "scheduled")
+    )
+    return [(row.starts_at, row.ends_at) for row in rows]
+
+
+def move_occurrence(conn: Connection, occurrence_id: int, new_start: datetime, minutes: int) -> None:
+    conn.execute(
+        update(t.occurrences).where(t.occurrences.c.id == occurrence_id)
+        .values(starts_at=new_start, ends_at=new_start + timedelta(minutes=minutes))
+    )
+
+
+def save_series_object(conn: Connection, uid: str, *, ics: bytes, sequence: int, now: datetime) -> None:
+    conn.execute(
+        update(t.series).where(t.series.c.uid == uid).values(ics=ics.decode(), sequence=sequence, updated_at=now)
+    )
