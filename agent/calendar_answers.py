@@ -17,11 +17,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from icalendar import Calendar
 from sqlalchemy import Connection
 
 from agent.app import App
-from agent.calendar.imip import declinecounter, occurrence_request
+from agent.calendar.imip import declinecounter, occurrence_request, with_override
 from agent.domain.model import CalendarAnswer, Pair
 from agent.errors import MessageRejected
 from agent.mail.compose import CalendarPart
@@ -95,7 +94,7 @@ class _Context:
         sequence = self.series.sequence + 1
         update = occurrence_request(self.series.ics.encode(), sequence=sequence, dtstamp=self.now,
                                     recurrence_id=answer.recurrence_id, new_start=proposed)
-        stored = _with_override(self.series.ics.encode(), update, sequence)
+        stored = with_override(self.series.ics.encode(), update, sequence)
         series_repo.save_series_object(self.conn, answer.uid, ics=stored, sequence=sequence, now=self.now)
         series_repo.move_occurrence(self.conn, occurrence.id, proposed, self.minutes)
         mark_changed(self.app, self.pair.key)  # timed rules re-derive this pair's reminders
@@ -144,17 +143,3 @@ class _Context:
                       reason=f"calendar {self.answer.method} from {self.answer.attendee}", sender=self.answer.attendee,
                       extra=extra, thread=self.thread, calendar=(lambda _reader: calendar) if calendar else None)
 
-
-def _with_override(stored: bytes, update: bytes, sequence: int) -> bytes:
-    """The program's copy: the series (SEQUENCE raised) plus the moved occurrence as an override."""
-    calendar = Calendar.from_ical(stored)
-    master = next(e for e in calendar.walk("VEVENT") if "RECURRENCE-ID" not in e)
-    master.pop("SEQUENCE", None)
-    master.add("SEQUENCE", sequence)
-    moved = next(e for e in Calendar.from_ical(update).walk("VEVENT"))
-    replaced = moved.decoded("RECURRENCE-ID")
-    calendar.subcomponents = [c for c in calendar.subcomponents
-                              if not (c.name == "VEVENT" and "RECURRENCE-ID" in c
-                                      and c.decoded("RECURRENCE-ID") == replaced)]
-    calendar.add_component(moved)
-    return calendar.to_ical()

@@ -25,6 +25,8 @@ from agent.calendar.imip_out import (
     declinecounter,
     occurrence_request,
     series_uid,
+    with_exdate,
+    with_override,
 )
 
 __all__ = [
@@ -44,4 +46,6 @@ __all__ = [
     "read_itip",
     "resolve_tzid",
     "series_uid",
+    "with_exdate",
+    "with_override",
 ]

@@ -153,6 +153,39 @@ def declinecounter(request: bytes, *, sequence: int, dtstamp: datetime, attendee
     return calendar.to_ical()
 
 
+def with_override(stored: bytes, update: bytes, sequence: int) -> bytes:
+    """The program's copy of a series with one occurrence moved: the series (SEQUENCE raised) plus
+    the occurrence from ``update`` as an override VEVENT (replacing an earlier one for that date)."""
+    calendar, master = _stored(stored, sequence)
+    moved = next(e for e in Calendar.from_ical(update).walk("VEVENT"))
+    _drop_override(calendar, moved.decoded("RECURRENCE-ID"))
+    calendar.add_component(moved)
+    return calendar.to_ical()
+
+
+def with_exdate(stored: bytes, recurrence_id: datetime, sequence: int) -> bytes:
+    """The program's copy of a series with one occurrence cancelled: an EXDATE in the series' zone."""
+    calendar, master = _stored(stored, sequence)
+    zone = master.decoded("DTSTART").tzinfo
+    master.add("EXDATE", recurrence_id.astimezone(zone))
+    _drop_override(calendar, recurrence_id)
+    return calendar.to_ical()
+
+
+def _stored(stored: bytes, sequence: int):
+    calendar = Calendar.from_ical(stored)
+    master = next(e for e in calendar.walk("VEVENT") if "RECURRENCE-ID" not in e)
+    master.pop("SEQUENCE", None)
+    master.add("SEQUENCE", sequence)
+    return calendar, master
+
+
+def _drop_override(calendar: Calendar, recurrence_id: datetime) -> None:
+    calendar.subcomponents = [c for c in calendar.subcomponents
+                              if not (c.name == "VEVENT" and "RECURRENCE-ID" in c
+                                      and c.decoded("RECURRENCE-ID") == recurrence_id)]
+
+
 def _derived(request: bytes, method: str, sequence: int, dtstamp: datetime):
     """Our stored REQUEST re-issued under another METHOD with a new SEQUENCE and DTSTAMP."""
     if dtstamp.tzinfo is None:

@@ -107,6 +107,11 @@ def fire(
         mark_changed(app, pair.key)  # flag conditions decide which timed actions are derived
         verb = "set" if rule.action == "set_flag" else "cleared"
         repo.audit(conn, at=now, action=f"{verb} flag {rule.flag}", reason=reason, pair_key=pair.key, rule=rule.name)
-    else:  # file, book, skip: filing is done by the handler; booking changes come with the scheduling work
+    elif rule.action in ("book", "skip", "propose"):
+        from agent.meeting_actions import apply  # it books, and booking fires rules: imported late
+
+        done = apply(app, conn, rule, pair, occasion=occasion, now=now, reason=reason)
+        repo.audit(conn, at=now, action=rule.action, reason=f"{reason}: {done}", pair_key=pair.key, rule=rule.name)
+    else:  # file: the handler has filed what the message carried; the decision is recorded
         repo.audit(conn, at=now, action=rule.action, reason=reason, pair_key=pair.key, rule=rule.name)
     return True

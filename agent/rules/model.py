@@ -19,9 +19,9 @@ from agent.rules.quiet import QuietHours
 EVENT_TRIGGERS = ("pair_start", "message", "calendar_answer", "goal_completed")
 TIME_TRIGGERS = ("before_meeting", "after_meeting", "inactivity", "series_ending", "action_item_due", "weekly")
 TRIGGERS = EVENT_TRIGGERS + TIME_TRIGGERS
-ACTIONS = ("send", "escalate", "set_flag", "clear_flag", "book", "skip", "file")
+ACTIONS = ("send", "escalate", "set_flag", "clear_flag", "book", "skip", "propose", "file")
 AUDIENCES = ("mentee", "mentor", "both", "admins", "sender", "partner", "owner")
-DEFAULT_AUDIENCE = {"send": "both", "escalate": "admins"}
+DEFAULT_AUDIENCE = {"send": "both", "escalate": "admins", "skip": "both", "propose": "both"}
 # "sender" and "partner" need a message; "owner" needs an action item
 AUDIENCE_TRIGGERS = {"sender": ("message", "calendar_answer", "goal_completed"),
                      "partner": ("message", "calendar_answer", "goal_completed"),

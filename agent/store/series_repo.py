@@ -47,3 +47,7 @@ def save_series_object(conn: Connection, uid: str, *, ics: bytes, sequence: int,
     conn.execute(
         update(t.series).where(t.series.c.uid == uid).values(ics=ics.decode(), sequence=sequence, updated_at=now)
     )
+
+
+def set_occurrence_status(conn: Connection, occurrence_id: int, status: str) -> None:
+    conn.execute(update(t.occurrences).where(t.occurrences.c.id == occurrence_id).values(status=status))
