@@ -67,6 +67,7 @@ def handle_inbound(app: App, item: InboundMail, now: datetime) -> str:
                 repo.mark_bouncing(conn, bounce.recipient)
                 repo.audit(conn, at=now, action="bouncing", recipients=[bounce.recipient],
                            reason=f"{bounce.status} {bounce.diagnostic}"[:2000])
+                _tell_admins_of_bounce(app, conn, bounce, mail.message_id, now)
     forged = authenticity(item.raw, app.config.program.trusted_authserv_id)
     if forged is not None:
         return _quarantine(app, item, content_hash, forged, now, mail=mail, kind=understanding.kind)
@@ -167,6 +168,17 @@ def _fire_goal_rules(app: App, conn: Connection, pair, agenda, facts, now: datet
                   if fire(app, conn, rule, pair, occasion=goal_occasion(goal.goal), facts=facts, now=now,
                           extra=with_goal, **send)]
     return fired
+
+
+def _tell_admins_of_bounce(app: App, conn: Connection, bounce, message_id: str, now: datetime) -> None:
+    """Administrators learn that a participant's address bounces (metadata: address and status only)."""
+    pairs = app.roster.pairs_of(bounce.recipient)
+    if not pairs:
+        return
+    send_template(app, conn, template="bounce_admin", audience="admins", pair=pairs[0],
+                  occasion=f"bounce:{bounce.recipient}:{message_id}", now=now,
+                  reason=f"{bounce.recipient} bounces: {bounce.status}",
+                  extra=dict(address=bounce.recipient, status=bounce.status or "", diagnostic=bounce.diagnostic or ""))
 
 
 def _pair_for(app: App, conn: Connection, mail: ParsedMail):

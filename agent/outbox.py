@@ -46,10 +46,8 @@ def flush(app: App, now: datetime) -> int:
             rows = repo.outbox_due(conn, now, limit=BATCH)
         if not rows:
             return sent
-        for row in rows:
+        for row in rows:  # each row leaves "pending and due" whatever happens, so this loop ends
             sent += _deliver(app, row, now)
-        if len(rows) < BATCH:
-            return sent
 
 
 def failed_since(conn: Connection, since: datetime) -> list[dict]:
@@ -64,6 +62,19 @@ def failed_since(conn: Connection, since: datetime) -> list[dict]:
              attempts=row.attempts)
         for row in repo.outbox_failed_since(conn, since)
     ]
+
+
+def _tell_admins(app: App, conn, row, error: str, now: datetime) -> None:
+    """A permanent failure (5xx) is mailed to the administrators, unless it was a notice to them."""
+    admins = {a.email for a in app.admins()}
+    pair = app.roster.pair_of(row.pair_key) if row.pair_key else None
+    if pair is None or admins & set(row.recipients):
+        return
+    from agent.messenger import send_template  # the messenger renders; the outbox only delivers
+
+    send_template(app, conn, template="send_failed_admin", audience="admins", pair=pair,
+                  occasion=f"send-failed:{row.idem_key}", now=now, reason=f"delivery failed: {error}"[:500],
+                  extra=dict(addresses=list(row.recipients), error=error[:500]))
 
 
 def _deliver(app: App, row, now: datetime) -> int:
@@ -90,6 +101,7 @@ def _deliver(app: App, row, now: datetime) -> int:
             repo.outbox_retry(conn, row.id, str(exc), now, give_up=True)
             repo.audit(conn, at=now, action="send failed", reason=str(exc), pair_key=row.pair_key,
                        recipients=row.recipients, outbox_key=row.idem_key)
+            _tell_admins(app, conn, row, str(exc), now)
         log.error("sending %s to %s failed permanently: %s", row.subject, row.recipients, exc)
         return 0
     with app.engine.begin() as conn:
