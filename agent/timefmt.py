@@ -22,7 +22,8 @@ DATE_PATTERNS = {
     "es": "EEEE, d 'de' MMMM 'de' y",
     "pt": "EEEE, d 'de' MMMM 'de' y",
 }
-LABELS = {"en": "for {name}", "de": "für {name}", "fr": "pour {name}", "es": "para {name}", "pt": "para {name}"}
+LABELS = {"en": "for {name}:", "de": "für {name}:", "fr": "pour {name}\u00a0:", "es": "para {name}:",
+          "pt": "para {name}:"}  # French sets a (non-breaking) space before the colon
 
 
 def _locale(code: str) -> Locale:
@@ -53,4 +54,4 @@ def dual_time(instant: datetime, reader: Participant, partner: Participant) -> s
     same_day = instant.astimezone(reader.zone).date() == instant.astimezone(partner.zone).date()
     theirs = local_time(instant, partner, with_date=not same_day, locale=reader.locale)
     label = LABELS.get(_locale(reader.locale).language, LABELS["en"]).format(name=partner.first_name)
-    return f"{own} — {label}: {theirs}"
+    return f"{own} — {label} {theirs}"

@@ -164,7 +164,7 @@ def test_pair_templates_win_for_that_pair_only(tmp_path):
 @pytest.mark.parametrize("locale, expected", [
     ("en", "Tuesday 8 December 2026, 19:30 (Asia/Beirut) — for Katy: 09:30 (America/Los_Angeles)"),
     ("de", "Dienstag, 8. Dezember 2026, 19:30 (Asia/Beirut) — für Katy: 09:30 (America/Los_Angeles)"),
-    ("fr", "mardi 8 décembre 2026, 19:30 (Asia/Beirut) — pour Katy: 09:30 (America/Los_Angeles)"),
+    ("fr", "mardi 8 décembre 2026, 19:30 (Asia/Beirut) — pour Katy\u00a0: 09:30 (America/Los_Angeles)"),
     ("es", "martes, 8 de diciembre de 2026, 19:30 (Asia/Beirut) — para Katy: 09:30 (America/Los_Angeles)"),
     ("pt", "terça-feira, 8 de dezembro de 2026, 19:30 (Asia/Beirut) — para Katy: 09:30 (America/Los_Angeles)"),
 ])
