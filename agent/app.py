@@ -24,6 +24,7 @@ class App:
     outbound: Outbound
     calendar: Calendar
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+    roster_synced: bool = False  # the roster file is read once per process, so it is mirrored once
 
     @property
     def config(self):

@@ -123,37 +123,35 @@ def build_calendar(program: Program) -> Calendar:
 def ews_session(program: Program):
     """A new EWS session for the [mailbox] account (one per adapter, so each can close its own).
 
-    ``auth_type`` and ``version`` are optional [mailbox] keys when config.py has them; without them
-    exchangelib asks the server which authentication and version it speaks.
+    Without the optional ``auth_type`` and ``version`` keys exchangelib asks the server which
+    authentication and version it speaks.
     """
     from agent.exchange.ews_session import EwsSession
 
     config = program.config
     section = config.mailbox
-    version = getattr(section, "version", None)
+    version = section.version
     return EwsSession(section.primary_smtp_address or config.program.address, section.username,
                       secret(section, config.path), service_endpoint=section.service_endpoint,
                       server=None if section.service_endpoint else section.server,
-                      auth_type=getattr(section, "auth_type", None),
+                      auth_type=section.auth_type,
                       version=tuple(int(p) for p in version.split(".")) if version else None)
 
 
 def graph_client(program: Program):
     """A new Graph client for the [mailbox] application and user (one per adapter).
 
-    The login and API hosts default to Microsoft's global cloud; ``authority_host`` and
-    ``graph_url`` [mailbox] keys (when config.py has them) or the environment variables
-    ``MENTOR_AGENT_GRAPH_AUTHORITY`` and ``MENTOR_AGENT_GRAPH_URL`` point them at a national cloud
-    or a test server. TLS trust follows ``SSL_CERT_FILE`` (httpx) and ``REQUESTS_CA_BUNDLE`` (msal).
+    The login and API hosts default to Microsoft's global cloud; the [mailbox] keys
+    ``authority_host`` and ``graph_url`` point them at a national cloud (or a test server). TLS trust
+    follows ``SSL_CERT_FILE`` (httpx) and ``REQUESTS_CA_BUNDLE`` (msal).
     """
     from agent.exchange.graph_client import GRAPH, LOGIN, GraphClient
 
     config = program.config
     section = config.mailbox
-    authority = getattr(section, "authority_host", None) or os.environ.get("MENTOR_AGENT_GRAPH_AUTHORITY") or LOGIN
-    api = getattr(section, "graph_url", None) or os.environ.get("MENTOR_AGENT_GRAPH_URL") or GRAPH
     return GraphClient(section.tenant_id, section.client_id, secret(section, config.path),
-                       section.user or config.program.address, authority_host=authority, api=api)
+                       section.user or config.program.address, authority_host=section.authority_host or LOGIN,
+                       api=section.graph_url or GRAPH)
 
 
 def build_app(program: Program, *, migrate_store: bool = True) -> App:

@@ -124,9 +124,7 @@ class _Context:
         return alternatives(near, self.minutes, self.people, not_before=notice, busy=self._busy(exclude=exclude))
 
     def _busy(self, *, exclude: datetime | None) -> list[BusyTime]:
-        own = [(s, e) for s, e in series_repo.pair_meetings(self.conn, self.pair.key) if s != exclude]
-        others = repo.mentor_busy(self.conn, self.pair.mentor, self.pair.key)
-        return [BusyTime(s, e) for s, e in own + others]
+        return series_repo.busy_around(self.conn, self.pair.key, self.pair.mentor, exclude=exclude)
 
     def _next_start(self) -> datetime | None:
         row = series_repo.next_occurrence(self.conn, self.answer.uid, self.now)

@@ -145,13 +145,15 @@ def _act(app: App, conn: Connection, mail: ParsedMail, u: Understanding, ledger_
         trigger_rules += list(app.program.rules.by_trigger("calendar_answer"))
     facts = pair_facts(conn, pair, now, sender_role=sender_role, text=u.reply_text)
     thread = Thread(mail.message_id, mail.references)
+    occasion = f"msg:{mail.message_id}"
     fired = [rule.name for rule in trigger_rules
-             if fire(app, conn, rule, pair, occasion=f"msg:{mail.message_id}", facts=facts, now=now,
+             if fire(app, conn, rule, pair, occasion=occasion, facts=facts, now=now,
                      sender=mail.sender, extra=extra, thread=thread, never_answer=never_answer)]
+    answered = [f"rule:{name}:{pair.key}:{occasion}:{mail.sender}" for name in fired]  # messenger's outbox keys
     if u.kind == "agenda" and u.agenda is not None:
         fired += _fire_goal_rules(app, conn, pair, u.agenda, facts, now, sender=mail.sender, extra=extra,
                                   thread=thread, never_answer=never_answer)
-    if not capped and repo.outbox_queued(conn, f"msg:{mail.message_id}:{mail.sender}"):
+    if not capped and repo.outbox_has_any(conn, answered):
         repo.bump_answer_count(conn, mail.sender, day)  # the sender got an automatic answer
     if fired:
         detail += "; rules fired: " + ", ".join(fired)

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
@@ -19,9 +19,9 @@ from agent.calendar.imip import cancel_from_request, with_exdate
 from agent.domain.model import Pair
 from agent.mail.compose import CalendarPart
 from agent.messenger import send_template
-from agent.ports import BusyTime
 from agent.rules.freshness import mark_changed
 from agent.rules.model import Rule
+from agent.rules.occasions import parse_iso, parse_occasion
 from agent.scheduling.fit import alternatives
 from agent.store import repo, series_repo
 
@@ -47,8 +47,9 @@ def apply(app: App, conn: Connection, rule: Rule, pair: Pair, *, occasion: str, 
 def _meeting(conn: Connection, pair: Pair, occasion: str, now: datetime):
     """The occurrence a timed rule names ("meeting:<start>"), else the pair's next one."""
     upcoming = [m for m in repo.occurrences_of(conn, pair.key) if m.starts_at > now]
-    if occasion.startswith("meeting:"):
-        named = datetime.strptime(occasion.removeprefix("meeting:"), "%Y-%m-%dT%H:%MZ").replace(tzinfo=UTC)
+    kind, value, _role = parse_occasion(occasion)
+    if kind == "meeting":
+        named = parse_iso(value)
         return next((m for m in upcoming if m.starts_at == named), None)
     return upcoming[0] if upcoming else None
 
@@ -72,8 +73,7 @@ def _skip(app, conn, rule, pair, meeting, *, occasion, now, reason) -> str:
 
 def _propose(app, conn, rule, pair, meeting, *, occasion, now, reason) -> str:
     people = (app.roster.participants[pair.mentee], app.roster.participants[pair.mentor])
-    busy = [BusyTime(s, e) for s, e in series_repo.pair_meetings(conn, pair.key) if s != meeting.starts_at]
-    busy += [BusyTime(s, e) for s, e in repo.mentor_busy(conn, pair.mentor, pair.key)]
+    busy = series_repo.busy_around(conn, pair.key, pair.mentor, exclude=meeting.starts_at)
     notice = now + timedelta(hours=app.config.scheduling.min_notice_hours)
     options = alternatives(meeting.starts_at, meeting_minutes(meeting), people, not_before=notice, busy=busy)
     send_template(app, conn, template=rule.template or "meeting_options", audience=rule.to or "both", pair=pair,

@@ -126,9 +126,10 @@ def send_template(
     ``roles`` (mentee, mentor, admins) narrows the recipients; ``quiet`` holds each email until the
     end of the quiet span when ``now`` falls inside it in that reader's zone.
     """
-    bouncing = repo.bouncing_addresses(conn)
+    readers = recipients_for(app, pair, audience, sender)
+    bouncing = repo.bouncing_addresses(conn, among=[reader.email for reader in readers])
     queued = []
-    for reader in recipients_for(app, pair, audience, sender):
+    for reader in readers:
         if roles is not None and role_of(pair, reader) not in roles:
             continue
         if reader.email in exclude or reader.email in bouncing:

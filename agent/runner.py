@@ -53,8 +53,11 @@ class TickReport:
 def tick(app: App, now: datetime) -> TickReport:
     report = TickReport()
     roster = app.roster
+    if not app.roster_synced:
+        with app.engine.begin() as conn:
+            repo.sync_roster(conn, roster.participants.values(), roster.pairs, now)
+        app.roster_synced = True  # only after the commit: a failed sync is retried next tick
     with app.engine.begin() as conn:
-        repo.sync_roster(conn, roster.participants.values(), roster.pairs, now)
         to_book = repo.pairs_to_book(conn, (now + timedelta(days=app.config.scheduling.book_days_ahead)).date())
     for key in to_book:
         with app.engine.begin() as conn:

@@ -81,8 +81,12 @@ def mark_bouncing(conn: Connection, email: str, bouncing: bool = True) -> None:
     conn.execute(update(t.participants).where(t.participants.c.email == email).values(bouncing=bouncing))
 
 
-def bouncing_addresses(conn: Connection) -> set[str]:
-    return set(conn.execute(select(t.participants.c.email).where(t.participants.c.bouncing)).scalars())
+def bouncing_addresses(conn: Connection, among: list[str] | None = None) -> set[str]:
+    """Addresses marked bouncing (of ``among`` only, by primary key, when given)."""
+    query = select(t.participants.c.email).where(t.participants.c.bouncing)
+    if among is not None:
+        query = query.where(t.participants.c.email.in_(among))
+    return set(conn.execute(query).scalars())
 
 
 # -- series and occurrences ------------------------------------------------------------------------
@@ -407,10 +411,9 @@ def outbox_failed_since(conn: Connection, since: datetime) -> list:
     )
 
 
-def outbox_queued(conn: Connection, idem_key_suffix: str) -> int:
-    """Outbox rows whose idempotency key ends with ``idem_key_suffix`` (``<occasion>:<recipient>``):
-    e.g. ``msg:<Message-ID>:<sender>`` tells whether handling a message queued an answer to its sender."""
-    escaped = idem_key_suffix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return conn.execute(
-        select(func.count()).select_from(t.outbox).where(t.outbox.c.idem_key.like(f"%{escaped}", escape="\\"))
-    ).scalar_one()
+def outbox_has_any(conn: Connection, idem_keys: list[str]) -> bool:
+    """True when any of these outbox rows exists (looked up by the unique idempotency key)."""
+    if not idem_keys:
+        return False
+    return conn.execute(select(t.outbox.c.id).where(t.outbox.c.idem_key.in_(idem_keys)).limit(1)).first() is not None
+

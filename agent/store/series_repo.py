@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, select, update
 
+from agent.ports import BusyTime
+from agent.store import repo
 from agent.store import tables as t
 
 
@@ -51,3 +53,9 @@ def save_series_object(conn: Connection, uid: str, *, ics: bytes, sequence: int,
 
 def set_occurrence_status(conn: Connection, occurrence_id: int, status: str) -> None:
     conn.execute(update(t.occurrences).where(t.occurrences.c.id == occurrence_id).values(status=status))
+
+
+def busy_around(conn: Connection, pair_key: str, mentor: str, *, exclude: datetime | None) -> list[BusyTime]:
+    """What a moved meeting must not overlap: the pair's other meetings and the mentor's other pairs'."""
+    own = [(start, end) for start, end in pair_meetings(conn, pair_key) if start != exclude]
+    return [BusyTime(start, end) for start, end in own + repo.mentor_busy(conn, mentor, pair_key)]

@@ -20,8 +20,13 @@ BOOKING_DAY = datetime(2026, 11, 23, 9, tzinfo=UTC)
 MAIL_DAY = datetime(2026, 12, 3, 12, tzinfo=UTC)
 
 
-def write_config(folder: Path, *, roster: Path | None = None, extra: str = "") -> Path:
+def write_config(folder: Path, *, roster: Path | None = None, extra: str = "", mailbox: str | None = None,
+                 outbound: str | None = None, calendar: str | None = None) -> Path:
+    """The example program in ``folder``; ``extra`` goes into [program], the others replace a section's body."""
     config = folder / "config.toml"
+    mailbox = mailbox if mailbox is not None else f'path = "{folder}/inbox"'
+    outbound = outbound if outbound is not None else f'path = "{folder}/outbox"'
+    calendar = calendar if calendar is not None else f'path = "{folder}/calendar"'
     config.write_text(f"""
 [program]
 name = "Test Mentoring"
@@ -36,13 +41,13 @@ timezone = "Europe/London"
 url = "sqlite:///{folder}/store.db"
 
 [mailbox]
-path = "{folder}/inbox"
+{mailbox}
 
 [outbound]
-path = "{folder}/outbox"
+{outbound}
 
 [calendar]
-path = "{folder}/calendar"
+{calendar}
 """)
     return config
 

@@ -16,6 +16,8 @@ from agent.errors import AdapterError, TransientError
 from agent.exchange.graph_client import GraphClient
 from agent.mail.graph import GraphMailbox, GraphOutbound
 from replay.graph_server import GraphServer
+from tests.e2e import harness
+from tests.e2e.harness import BOOKING_DAY, MAIL_DAY
 
 pytestmark = pytest.mark.integration
 
@@ -233,9 +235,6 @@ def test_calendar_busy_expands_series_skips_free_and_pages(server):
 
 # ---------------------------------------------------------------------- end to end
 
-REPO = __import__("pathlib").Path(__file__).resolve().parents[2]
-BOOKING_DAY = datetime(2026, 11, 23, 9, tzinfo=UTC)
-MAIL_DAY = datetime(2026, 12, 3, 12, tzinfo=UTC)
 
 
 def test_the_example_program_runs_on_graph(tmp_path, monkeypatch):
@@ -247,36 +246,13 @@ def test_the_example_program_runs_on_graph(tmp_path, monkeypatch):
     server = GraphServer(user="mentoring@program.example.org").start()
     try:
         for name, value in {"GRAPH_SECRET": server.client_secret, "SSL_CERT_FILE": server.ca_file,
-                            "REQUESTS_CA_BUNDLE": server.ca_file, "MENTOR_AGENT_GRAPH_AUTHORITY": server.authority_host,
-                            "MENTOR_AGENT_GRAPH_URL": server.api}.items():
+                            "REQUESTS_CA_BUNDLE": server.ca_file}.items():
             monkeypatch.setenv(name, value)
-        config = tmp_path / "config.toml"
-        config.write_text(f"""
-[program]
-name = "Test Mentoring"
-address = "mentoring@program.example.org"
-admins = ["coordinator@program.example.org"]
-roster = "{REPO / 'examples' / 'roster.toml'}"
-rules = "{REPO / 'rules'}"
-templates = "{REPO / 'templates'}"
-timezone = "Europe/London"
-
-[store]
-url = "sqlite:///{tmp_path}/store.db"
-
-[mailbox]
-backend = "graph"
-tenant_id = "{server.tenant}"
-client_id = "{server.client_id}"
-client_secret_env = "GRAPH_SECRET"
-user = "mentoring@program.example.org"
-
-[outbound]
-backend = "graph"
-
-[calendar]
-backend = "graph"
-""")
+        mailbox = (f'backend = "graph"\ntenant_id = "{server.tenant}"\nclient_id = "{server.client_id}"\n'
+                   f'client_secret_env = "GRAPH_SECRET"\nuser = "mentoring@program.example.org"\n'
+                   f'authority_host = "{server.authority_host}"\ngraph_url = "{server.api}"')
+        config = harness.write_config(tmp_path, mailbox=mailbox, outbound='backend = "graph"',
+                                      calendar='backend = "graph"')
         program, problems = check_program(config)
         assert program is not None, [str(p) for p in problems]
         app = build_app(program)
@@ -287,7 +263,7 @@ backend = "graph"
             uid_prop = next(p for p in next(iter(server.events.values()))["singleValueExtendedProperties"]
                             if "Uid" in p["id"])
             assert app.calendar.get(uid_prop["value"]).startswith(b"BEGIN:VCALENDAR")
-            server.deliver((REPO / "examples" / "mail" / "01-agenda-rania.eml").read_bytes())
+            server.deliver(harness.example_mail("01-agenda-rania.eml"))
             tick(app, MAIL_DAY)
             forwards = [s for s in server.sent[invitations:] if "katy@example.org" in s.recipients]
             (forward,) = [s for s in forwards if b"Subject: Agenda from Rania" in s.raw]

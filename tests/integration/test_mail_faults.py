@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -30,48 +30,23 @@ from agent.mail.imap import message_id_of
 from agent.mail.smtp import ImapSettings, SentFolderCheck
 from agent.runner import tick
 from agent.store import repo, tables
+from tests.e2e import harness
+from tests.e2e.harness import BOOKING_DAY, MAIL_DAY
 
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
-BOOKING_DAY = datetime(2026, 11, 23, 9, tzinfo=UTC)
-MAIL_DAY = datetime(2026, 12, 3, 12, tzinfo=UTC)
 PW_ENV = "MENTOR_AGENT_TEST_IMAP_PASSWORD"
 MENTEES = ("rania@example.org", "mia@example.org", "li@example.org", "priya@example.org", "omar@example.org")
 
 
 def write_config(folder: Path, acct, smtp=None) -> Path:
+    """The example program reading Dovecot over IMAP and sending through ``smtp`` (else a Maildir)."""
     outbound = (f'backend = "smtp"\nhost = "{smtp.host}"\nport = {smtp.port}\nsecurity = "none"' if smtp
                 else f'path = "{folder}/outbox"')
-    config = folder / "config.toml"
-    config.write_text(f"""
-[program]
-name = "Test Mentoring"
-address = "mentoring@program.example.org"
-admins = ["coordinator@program.example.org"]
-roster = "{REPO / 'examples' / 'roster.toml'}"
-rules = "{REPO / 'rules'}"
-templates = "{REPO / 'templates'}"
-timezone = "Europe/London"
-
-[store]
-url = "sqlite:///{folder}/store.db"
-
-[mailbox]
-backend = "imap"
-host = "{acct.host}"
-port = {acct.port}
-security = "none"
-username = "{acct.user}"
-password_env = "{PW_ENV}"
-
-[outbound]
-{outbound}
-
-[calendar]
-path = "{folder}/calendar"
-""")
-    return config
+    mailbox = (f'backend = "imap"\nhost = "{acct.host}"\nport = {acct.port}\nsecurity = "none"\n'
+               f'username = "{acct.user}"\npassword_env = "{PW_ENV}"')
+    return harness.write_config(folder, mailbox=mailbox, outbound=outbound)
 
 
 def build(config: Path, acct=None):
