@@ -22,6 +22,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from agent import requests_flow
 from agent.app import App
 from agent.calendar_answers import handle_calendar_answer
 from agent.domain.model import Understanding
@@ -136,6 +137,9 @@ def _act(app: App, conn: Connection, mail: ParsedMail, u: Understanding, ledger_
         detail = handle_calendar_answer(app, conn, pair, u.calendar, sender=mail.sender,
                                         occasion=f"msg:{mail.message_id}", thread=Thread(mail.message_id,
                                                                                        mail.references), now=now)
+    elif u.kind in requests_flow.KINDS or requests_flow.answers_pending(conn, pair, mail):
+        detail = requests_flow.handle(app, conn, pair, mail, u, sender_role=sender_role,
+                                      thread=Thread(mail.message_id, mail.references), now=now) or detail
     if u.kind != "out_of_office" and not never_answer:
         repo.touch_pair(conn, pair.key, received)
 

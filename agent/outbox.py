@@ -25,6 +25,7 @@ from sqlalchemy import Connection
 
 from agent.app import App
 from agent.errors import AdapterError, TransientError
+from agent.mail.compose import bytes_to_send
 from agent.store import repo
 
 log = logging.getLogger(__name__)
@@ -86,7 +87,7 @@ def _deliver(app: App, row, now: datetime) -> int:
         if attempted_before and app.outbound.already_sent(row.message_id):  # can't tell -> TransientError
             log.info("%s to %s got through before a restart; marking it sent", row.message_id, row.recipients)
         else:
-            app.outbound.send(row.message_id, row.raw, row.recipients)
+            app.outbound.send(row.message_id, bytes_to_send(row.raw, row.content), row.recipients)
     except TransientError as exc:
         give_up = row.attempts + 1 >= MAX_ATTEMPTS
         with app.engine.begin() as conn:

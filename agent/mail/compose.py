@@ -84,3 +84,10 @@ def compose(
 def _angle(message_id: str) -> str:
     message_id = message_id.strip()
     return message_id if message_id.startswith("<") else f"<{message_id}>"
+
+
+def bytes_to_send(raw: bytes | None, content: dict | None) -> bytes:
+    """The bytes of an outbox row: ``raw`` as queued, or composed now from its rendered ``content``."""
+    if raw is not None:
+        return raw
+    raise ValueError("an outbox row without bytes or content")

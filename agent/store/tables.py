@@ -204,7 +204,9 @@ outbox = Table(
     Column("pair_key", EMAIL, index=True),
     Column("recipients", JSON, nullable=False),
     Column("subject", String(500), nullable=False),
-    Column("raw", LargeBinary, nullable=False),
+    # the bytes to send; NULL while ``content`` (rendered parts) waits to be composed at delivery
+    Column("raw", LargeBinary),
+    Column("content", JSON),
     # pending -> sent | failed
     Column("status", String(20), nullable=False, default="pending"),
     Column("attempts", Integer, nullable=False, default=0),
@@ -215,6 +217,9 @@ outbox = Table(
     # set when a send is first attempted: a later attempt asks Outbound.already_sent first, since the
     # earlier one may have been accepted just before a crash (migration 0002)
     Column("sending_since", UTC_TIME),
+    # several workers share the outbox: a row is claimed under a lease (migration 0003)
+    Column("claimed_by", String(100)),
+    Column("lease_until", UTC_TIME),
     Index("ix_outbox_pending", "status", "next_attempt_at"),
 )
 
@@ -284,6 +289,26 @@ leases = Table(
     Column("name", String(200), primary_key=True),
     Column("holder", String(200), nullable=False),
     Column("until", UTC_TIME, nullable=False),
+)
+
+pending_changes = Table(
+    "pending_changes",
+    metadata,
+    # what a participant asked for, held until they confirm it (migration 0003)
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("pair_key", EMAIL, nullable=False, index=True),
+    Column("requested_by", EMAIL, nullable=False),
+    # reschedule | skip | pause | resume | cadence | end | availability | understood
+    Column("kind", String(30), nullable=False),
+    Column("payload", JSON, nullable=False),
+    # the Message-ID of the agent's confirmation mail: the answer threads to it
+    Column("confirm_message_id", String(300), unique=True),
+    # pending -> applied | declined | expired | superseded
+    Column("status", String(20), nullable=False, default="pending"),
+    Column("created_at", UTC_TIME, nullable=False),
+    Column("expires_at", UTC_TIME, nullable=False),
+    Column("decided_at", UTC_TIME),
+    Column("ledger_id", Integer),
 )
 
 answer_counts = Table(
