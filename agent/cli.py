@@ -69,6 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=("list", "show", "release"))
     p.add_argument("id", nargs="?", type=int)
     _config(p)
+    p = sub.add_parser("meeting", help="reschedule, skip, pause, resume, change cadence or end a pair's meetings")
+    _config(p)
+    from agent.commands.meeting import add_arguments as meeting_arguments
+
+    meeting_arguments(p)
     p = sub.add_parser("parse", help="show what the agent understands in messages; changes nothing")
     _config(p)
     p.add_argument("files", nargs="+", metavar="MESSAGE.eml")

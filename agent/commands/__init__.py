@@ -61,3 +61,9 @@ def report(args: argparse.Namespace) -> int:
     from agent.commands.report import report as command
 
     return command(args)
+
+
+def meeting(args: argparse.Namespace) -> int:
+    from agent.commands.meeting import meeting as command
+
+    return command(args)
