@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from agent.check import Program
 from agent.domain.model import Participant, Role, WeeklyHours
+from agent.observability.state import ProcessState
 from agent.ports import Calendar, Mailbox, Outbound
 from agent.templating import Templates
 
@@ -25,6 +26,7 @@ class App:
     calendar: Calendar
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     roster_synced: bool = False  # the roster file is read once per process, so it is mirrored once
+    state: ProcessState = field(default_factory=ProcessState)  # for /healthz and /metrics
 
     @property
     def config(self):

@@ -157,6 +157,9 @@ class StoreConfig:
     """[store]: the database (SQLite embedded, PostgreSQL to scale out)."""
 
     url: str = opt("sqlite:///var/mentor-agent.db", check=_store_url_problem, convert=_resolve_sqlite)
+    # how long a worker's claim on the mailbox, a due action or an outbox row lasts unless renewed;
+    # a dead worker's work is taken over after this
+    lease_seconds: int = opt(60, kind="int", low=5, high=3600)
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -258,6 +261,16 @@ class SchedulingConfig:
     book_days_ahead: int = opt(14, kind="int", low=0, high=365)
 
 
+@dataclass(frozen=True)
+class ServiceConfig:
+    """[service]: how the daemon presents itself to operators (worker name, logs, health and metrics)."""
+
+    worker_name: str = opt("")  # "" means host name and process id
+    log_format: str = opt("text", choices=("text", "json"))
+    metrics_host: str = opt("127.0.0.1")
+    metrics_port: int = opt(0, kind="int", low=0, high=65535)  # 0: no /healthz and /metrics
+
+
 SECTIONS: dict[str, type] = {
     "program": ProgramConfig,
     "store": StoreConfig,
@@ -265,6 +278,7 @@ SECTIONS: dict[str, type] = {
     "outbound": OutboundConfig,
     "calendar": CalendarConfig,
     "scheduling": SchedulingConfig,
+    "service": ServiceConfig,
 }
 
 # Per section and backend: keys that must be set, and groups of which at least one must be set.
@@ -290,6 +304,7 @@ class Config:
     outbound: OutboundConfig = OutboundConfig()
     calendar: CalendarConfig = CalendarConfig()
     scheduling: SchedulingConfig = SchedulingConfig()
+    service: ServiceConfig = ServiceConfig()
 
     @property
     def folder(self) -> Path:

@@ -1,0 +1,1 @@
+"""What operators see: structured logs, the process's health state, /healthz and /metrics."""
