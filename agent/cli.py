@@ -7,11 +7,11 @@ and line); ``slots`` exits 3 when no slot exists and says why.
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 from agent import __version__
 from agent.errors import ConfigError, MentorAgentError, NotBuiltYet
+from agent.observability.logs import FORMATS, configure_logging
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_NO_SLOT = 0, 1, 2, 3
 
@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     _config(p)
     p.add_argument("--once", action="store_true", help="handle what is pending, then exit")
     p.add_argument("--now", metavar="ISO-8601", help="set the agent's clock (e.g. 2026-12-01T09:00:00Z)")
+    p.add_argument("--log-format", choices=FORMATS, help="log lines as text or JSON (default: [service] log_format)")
     p = sub.add_parser("status", help="program health: each pair, next meeting, last activity")
     _config(p)
     p.add_argument("--json", action="store_true")
@@ -81,19 +82,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _setup_logging(verbosity: int) -> None:
-    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING if verbosity < 2 else logging.INFO)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
-    _setup_logging(args.verbose if args.command != "run" else max(args.verbose, 1))
+    # run logs at INFO at least; it switches to [service] log_format once the config is read
+    configure_logging(args.verbose if args.command != "run" else max(args.verbose, 1),
+                      getattr(args, "log_format", None) or "text")
     from agent import commands
 
     try:
