@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo
 from agent.domain.model import Understanding
 from agent.understanding.agenda import extract_agenda, looks_like_agenda
 from agent.understanding.hygiene import automatic_reason, is_out_of_office
-from agent.understanding.mime import ParsedMail, parse_mail
+from agent.errors import MessageRejected
+from agent.understanding.mime import ParsedMail, parse_head, parse_mail
 from agent.understanding.notes import extract_notes, looks_like_notes
 from agent.understanding.availability import availability_signal, find_availability
 from agent.understanding.due import resolve_due
@@ -39,20 +40,28 @@ def understand(
     names: Mapping[str, str] | None = None, zones: Mapping[str, str] | None = None,
     next_meeting: datetime | None = None, partner_zone: str | None = None,
 ) -> tuple[ParsedMail, Understanding]:
-    """Parse ``raw`` and decide what it is (see the module docstring). Raises MessageRejected only for
+    """Parse ``raw`` and decide what it is (see the module docstring). Raises MessageRejected only for an unreadable winmail.dat,
     over-size input and CalendarRejected for a broken iMIP part.
 
     ``participants`` may also be a mapping address -> role ("mentor"/"mentee"); then "I" and "you"
     in notes resolve to roles. ``names`` maps first names to roles for owners named in notes;
     ``zones`` maps addresses to IANA zones (the sender's zone resolves the times it writes);
     ``next_meeting`` and ``partner_zone`` help with "same time next week", "before our next meeting"
-    and "your time". ``now`` is the reference when the mail has no usable Date."""
+    and "your time". ``now`` is the reference when the mail has no usable Date.
+
+    Two passes: the header section alone decides "too large", "bounce" and "stranger" (these are
+    never answered, so their body is never read: the returned ParsedMail has ``headers_only`` set
+    and the reply text is empty); everything else gets the full parse. A body that cannot be read
+    (an Outlook winmail.dat with nothing else) raises MessageRejected with the reason."""
+    head = parse_head(raw)
+    if head.is_report or _is_bounce(head):  # before "stranger": DSNs come from MAILER-DAEMON, never a participant
+        return head, Understood("bounce", "", 1.0, reasons=("delivery status notification",))
+    if participants is not None and head.sender not in {p.lower() for p in participants}:
+        return head, Understood("stranger", "", 1.0, reasons=(f"{head.sender or 'unknown sender'} is no participant",))
     mail = parse_mail(raw)
+    if mail.unreadable:
+        raise MessageRejected(mail.unreadable)
     reply = extract_reply(mail.text)
-    if mail.is_report or _is_bounce(mail):  # before "stranger": DSNs come from MAILER-DAEMON, never a participant
-        return mail, Understood("bounce", reply, 1.0, reasons=("delivery status notification",))
-    if participants is not None and mail.sender not in {p.lower() for p in participants}:
-        return mail, Understood("stranger", reply, 1.0, reasons=(f"{mail.sender or 'unknown sender'} is no participant",))
     calendar = _calendar(mail, reply)
     if calendar is not None:
         return mail, calendar

@@ -24,7 +24,7 @@ _NEXT_MEETING = (r"(?:our|the|your|my|unserem|unser|dem|nächsten|notre|la|nuest
                  r"termin|gespr[äa]ch|r[ée]union|s[ée]ance|rencontre|session|reuni[óo]n|sesi[óo]n|encuentro|llamada|"
                  r"reuni[ãa]o|sess[ãa]o|encontro|conversa)|(?:n[äa]chste[nmr]? (?:treffen|termin|gespr[äa]ch)|"
                  r"(?:meeting|session|r[ée]union|reuni[óo]n|reuni[ãa]o) (?:prochaine|siguiente|seguinte))")
-_NUMBER = r"(?:\d{1,2}|a|one|two|three|four|couple of|ein(?:e|er)?|zwei|drei|vier|un|une|deux|trois|quatre|uno|una|dos|tres|cuatro|um|uma|dois|duas|tr[êe]s|quatro)"
+_NUMBER = r"(?:\d{1,2}|a|one|two|three|four|five|six|seven|eight|nine|ten|couple of|a few|ein(?:e|er)?|zwei|drei|vier|un|une|deux|trois|quatre|uno|una|dos|tres|cuatro|um|uma|dois|duas|tr[êe]s|quatro)"
 _UNIT = r"(?:weeks?|days?|wochen?|tagen?|semaines?|jours?|semanas?|d[íi]as?)"
 _NEXT_DAY = r"(?:(?:next|this|coming|nächsten|kommenden|diesen|prochain|el pr[óo]ximo|pr[óo]xim[ao]) )?"
 _TARGET = (r"(?:" + _NEXT_MEETING + r"|" + _NEXT_DAY + r"(?:" + WEEKDAY_RE + r")(?: prochain)?|" + "|".join(sorted(RELATIVE_DAYS, key=len, reverse=True))
@@ -39,7 +39,8 @@ _DUE = re.compile(
     r"(?<![\w-])(?:(?:by|before|until|till|no later than|due|bis (?:zum |zur |spätestens |)?|vor (?:dem |unserem |)?|"
     r"spätestens (?:am |bis )?|d'ici (?:à |)?|avant (?:le |la |)?|pour (?:le |)?|para (?:el |la |o |a |)?|"
     r"antes (?:del |de la |de |da |do |)?|hasta (?:el |)?|at[ée] (?:o |a |ao |à |)?|voor |entro (?:il |)?)\s*(?:the |le |el |)?"
-    + _TARGET + r"|(?:in|within|innerhalb von|in den nächsten|dans|d'ici|en|dentro de|em)\s+" + _NUMBER + r"\s+" + _UNIT
+    + _TARGET + r"|(?:at|for|during|in|beim|bei|im|zum|lors de|à|au|en|durante|para|na|no|em|bij|tijdens|al|nel)\s+"
+    + _NEXT_MEETING + r"|(?:in|within|innerhalb von|in den nächsten|dans|d'ici|en|dentro de|em|daqui a)\s+" + _NUMBER + r"\s+" + _UNIT
     + r"|(?:next week|nächste woche|la semaine prochaine|la pr[óo]xima semana|la semana que viene|semana que vem|"
     r"this week|diese woche|cette semaine|esta semana|essa semana|deze week|questa settimana|"
     r"tomorrow|morgen|demain|mañana|amanhã|domani|today|heute|aujourd'hui|hoy|hoje|oggi|vandaag))"
@@ -57,7 +58,8 @@ def find_due_text(item: str) -> str | None:
 _WORD_NUM = {"a": 1, "one": 1, "couple of": 2, "two": 2, "three": 3, "four": 4, "ein": 1, "eine": 1, "einer": 1,
              "zwei": 2, "drei": 3, "vier": 4, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "uno": 1,
              "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "um": 1, "uma": 1, "dois": 2, "duas": 2, "três": 3,
-             "tres ": 3, "quatro": 4}
+             "tres ": 3, "quatro": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+             "a few": 3}
 _IN_N = re.compile(r"(\d{1,2}|[a-zäöüêé]+(?: of)?)\s+(" + _UNIT + r")", re.I)
 _WEEKDAY = re.compile(r"(?<![\w-])(" + WEEKDAY_RE + r")(?![\w-])", re.I)
 
@@ -92,7 +94,7 @@ def resolve_due(due_text: str, *, written_at: datetime, zone: ZoneInfo,
     if m := _IN_N.search(text):
         raw = m.group(1)
         n = int(raw) if raw.isdigit() else _WORD_NUM.get(raw)
-        if n and re.search(r"\b(in|within|innerhalb|in den|dans|d'ici|en|dentro|em)\b", text):
+        if n and re.search(r"\b(in|within|innerhalb|in den|dans|d'ici|en|dentro|em|daqui)\b", text):
             days = n if re.match(r"(day|tag|jour|d[íi]a)", m.group(2)) else 7 * n
             return today + timedelta(days=days)
     for word, offset in sorted(RELATIVE_DAYS.items(), key=lambda kv: -len(kv[0])):

@@ -23,6 +23,7 @@ from typing import Mapping
 
 from agent.errors import MessageRejected
 from agent.understanding.htmltext import html_to_text
+from agent.understanding.tnef import UNREADABLE, is_tnef, read_tnef
 
 MAX_PARTS = 200  # MIME parts visited at most; deeper/wider trees are ignored beyond this
 MAX_DEPTH = 20
@@ -56,6 +57,8 @@ class ParsedMail:
     attachments: tuple[str, ...] = ()
     is_report: bool = False
     size: int = 0
+    unreadable: str | None = None  # why the body cannot be read (an Outlook winmail.dat only), else None
+    headers_only: bool = False  # from ``parse_head``: text, calendars and attachments were not looked at
 
 
 def _mb(n: int) -> str:
@@ -94,6 +97,32 @@ def parse_mail(raw: bytes, *, max_bytes: int = 25_000_000) -> ParsedMail:
         msg = email.message_from_bytes(_bounded(bytes(raw)), policy=email.policy.compat32)
     except Exception:  # the feed parser is tolerant; this is a last line of defence
         msg = Message()
+    body = _Body()
+    _collect(msg, body)
+    text = body.text()
+    return _mail(raw, msg, text=text, calendars=tuple(body.calendars), attachments=tuple(body.attachments),
+                 unreadable=UNREADABLE if body.tnef_unreadable and not text.strip() else None)
+
+
+def parse_head(raw: bytes, *, max_bytes: int = 25_000_000) -> ParsedMail:
+    """The cheap first pass: only the header section (up to the first blank line) is parsed, so
+    deciding "stranger", "bounce" or "too large" costs a fraction of :func:`parse_mail`. The result
+    has ``headers_only`` set and no text, calendars or attachments. Never raises except for size."""
+    if not isinstance(raw, (bytes, bytearray)):
+        raw = bytes(raw or b"")
+    if len(raw) > max_bytes:
+        raise MessageRejected(f"message is {_mb(len(raw))}; the limit is {_mb(max_bytes)}")
+    ends = [x for x in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if x >= 0]
+    head = bytes(raw[: min(ends) + 2]) if ends else bytes(raw)
+    try:
+        msg = email.message_from_bytes(_bounded(head), policy=email.policy.compat32)
+    except Exception:
+        msg = Message()
+    return _mail(raw, msg, headers_only=True)
+
+
+def _mail(raw: bytes, msg: Message, **body) -> ParsedMail:
+    """A ParsedMail from the parsed header section of ``msg`` plus the body fields given."""
     table = _header_table(msg)
     name, sender = _address(_header(table, "from"))
     headers = {}
@@ -101,8 +130,6 @@ def parse_mail(raw: bytes, *, max_bytes: int = 25_000_000) -> ParsedMail:
         if key in HYGIENE_HEADERS or key.startswith("list-"):
             headers[key] = _decode(values[0])
     mid = _ids(_header(table, "message-id"))
-    body = _Body()
-    _collect(msg, body)
     ctype = _content_type(msg)
     return ParsedMail(
         message_id=mid[0] if mid else "sha256:" + hashlib.sha256(raw).hexdigest(),
@@ -115,11 +142,9 @@ def parse_mail(raw: bytes, *, max_bytes: int = 25_000_000) -> ParsedMail:
         in_reply_to=(_ids(_header(table, "in-reply-to")) or [None])[0],
         references=tuple(_ids(_header(table, "references"))[:100]),
         headers=MappingProxyType(headers),
-        text=body.text(),
-        calendars=tuple(body.calendars),
-        attachments=tuple(body.attachments),
         is_report=ctype == "multipart/report",
         size=len(raw),
+        **body,
     )
 
 
@@ -279,6 +304,8 @@ class _Body:
         self.html: list[str] = []
         self.calendars: list[bytes] = []
         self.attachments: list[str] = []
+        self.tnef: list[str] = []  # bodies read from winmail.dat, used when nothing else is readable
+        self.tnef_unreadable = False
         self.parts = 0
 
     def text(self) -> str:
@@ -287,7 +314,7 @@ class _Body:
         elif self.html:
             text = html_to_text("\n".join(self.html))
         else:
-            text = ""
+            text = "\n\n".join(self.tnef)
         text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
         return text[:MAX_TEXT]
 
@@ -311,6 +338,14 @@ def _collect(root: Message, body: _Body) -> None:
         if ctype == "message/rfc822" or ctype.startswith("message/"):
             continue
         name = _filename(part)
+        if is_tnef(ctype, name):
+            found = read_tnef(_payload_bytes(part))
+            body.attachments.extend(found.attachments)
+            if found.readable:
+                body.tnef.append(found.text)
+            else:
+                body.tnef_unreadable = True
+            continue
         is_ics = ctype in ("text/calendar", "application/ics") or (name or "").lower().endswith(".ics")
         if is_ics:
             body.calendars.append(_payload_bytes(part)[:2_000_000])

@@ -42,7 +42,8 @@ _ACTION_HEAD = re.compile(
     re.IGNORECASE,
 )
 _AGREE_LINE = re.compile(
-    r"^(?:we (?:also |have (?:also )?)?agreed(?: that| to| on)?|agreed:|decided:|we (?:also )?decided(?: that| to)?|"
+    r"^(?:(?:what |so |and )?we (?:also |have (?:also )?)?agreed(?: that| to| on|:)?|agreed:|decided:|we (?:also )?decided(?: that| to)?|"
+    r"(?:agreed|decided)(?: that| to| on)?(?= (?:i|we|you|[A-Z]\w+) )|"
     r"wir haben (?:auch )?vereinbart(?:, dass)?|"
     r"vereinbart:|nous avons (?:aussi |également )?convenu(?: que| de)?|on a convenu(?: que| de)?|acordamos(?: que)?|hemos acordado(?: que)?|"
     r"combin[áa]mos(?: que)?|acord[áa]mos(?: que)?|ficou combinado(?: que)?|we (?:hebben )?afgesproken(?: dat)?|"
@@ -53,7 +54,7 @@ _AGREE_LINE = re.compile(
 _NAME = r"[A-ZÀ-Ý][\w-]{1,30}"
 _WILL = re.compile(
     r"^(?:(?i:action|todo|to do|aufgabe|action item)\s*[:：]\s*)?(?:"
-    r"((?i:i|you|we)|" + _NAME + r"(?: and " + _NAME + r")?)\s*(?i:'ll| will| are going to| am going to| is going to| shall|"
+    r"((?i:i|you|we|(?:my|our|the|your) (?:mentor|mentee|mentora|mentorin))|" + _NAME + r"(?: and " + _NAME + r")?)\s*(?i:'ll| will|'re going to|'s going to| are going to| am going to| is going to| shall|"
     r" need to| should| has to| have to| to (?=[a-z]))\b|"
     r"((?i:i))'m going to\b|"
     r"((?i:ich|du|wir|sie|er)|" + _NAME + r")\s+(?i:werde|wirst|werden|wird|soll|sollte|muss|kümmer\w*)\b|"
@@ -64,8 +65,14 @@ _WILL = re.compile(
     r"((?i:ik|jij|je|wij|we)|" + _NAME + r")\s+(?i:ga|gaat|gaan|zal|zult|zullen|moet)\b|"
     r"((?i:io|tu|noi)|" + _NAME + r")\s+(?i:devo|deve|dobbiamo|farò|manderò|invierò)\b)",
 )
-_BOTH = re.compile(r"^\W*(?i:both( of us)?|wir beide|beide|les deux|tou(?:te)?s les deux|(?:los|las) dos(?: partes)?|"
-                   r"ambos|ambas|os dois|as duas|entrambi|allebei|samen)\b")
+_BOTH = re.compile(r"^\W*(?i:both( of us)?|together|wir beide|beide|gemeinsam|zusammen|les deux|tou(?:te)?s les deux|"
+                   r"ensemble|(?:los|las) dos(?: partes)?|juntos|juntas|ambos|ambas|os dois|as duas|entrambi|insieme|"
+                   r"allebei|samen)\b|"
+                   # fr "on refait le point" (= nous), not en "On Monday ..."
+                   r"^\W*(?i:on) (?!(?i:the|a|an|our|my|your|this|that|next|monday|tuesday|wednesday|thursday|friday|"
+                   r"saturday|sunday)\b)(?:se |s'|en |)[a-zàâçéèêëîïôûù']{2,}|"
+                   # es/pt first person plural without a pronoun: "Revisamos ...", "Fazemos ..."
+                   r"^\W*[A-Za-záéíóúâêôãõç]{2,}(?<![Vv]amos)(?:amos|emos|imos)\b(?! (?:de|a)\b)")
 _YOU_ME = re.compile(r"^\W*(?i:me \w+(?:as|es)|\w+(?:as|es)-me)\b")  # es/pt without pronoun: "me envías", "envias-me"
 _OWNER_WORDS = {
     "i": "self", "ich": "self", "je": "self", "yo": "self", "voy": "self",
@@ -90,8 +97,15 @@ def looks_like_notes(subject: str, text: str) -> float:
     head = [ln.strip() for ln in text[:20_000].split("\n")[:MAX_LINES]]
     if any(_ACTION_HEAD.match(ln) and len(ln) < 60 for ln in head):
         score += 0.3
-    if any(_AGREE_HEAD.match(ln) and len(ln) < 60 for ln in head) or any(_AGREE_LINE.match(ln) for ln in head):
+    plain = [bullet_text(ln) if is_bullet(ln) else ln for ln in head]
+    sentences = plain + [x for ln in plain for x in re.split(r"(?<=[.!?])\s+", ln)[1:8]]
+    agree_head = any(_AGREE_HEAD.match(ln) and len(ln) < 60 for ln in head)
+    if agree_head or any(_AGREE_LINE.match(x) for x in sentences):
         score += 0.3
+    if agree_head and any(_ACTION_HEAD.match(ln) and len(ln) < 60 for ln in head):
+        score = max(score, 0.9)  # "Decisions" and "Next steps" headings: notes, whatever else it mentions
+    if score < 0.6 and any(_SUBJECT.search(ln[:30]) for ln in [x for x in plain if x][:3]):
+        score += 0.3  # "Short recap.", "Notes from today:" opening the body
     if sum(1 for ln in head if _WILL.match(bullet_text(ln) if is_bullet(ln) else ln)) >= 2:
         score += 0.15
     return min(score, 1.0)
@@ -112,7 +126,7 @@ def extract_notes(text: str, *, writer_role: str | None = None, names: Mapping[s
             elif kind == "agree":
                 agreements.append(item)
             elif kind == "action" or _WILL.match(item) or _LETS.match(item) or (kind is None and (
-                    _owner_prefixed(item) or (bulleted and _starts_with_person(item, _names(names))))):
+                    _owner_prefixed(item, bulleted) or (bulleted and _starts_with_person(item, _names(names))))):
                 actions.append(_action(item, writer_role, _names(names)))
     meeting = None
     for ln in lines[:15]:
@@ -124,7 +138,8 @@ def extract_notes(text: str, *, writer_role: str | None = None, names: Mapping[s
                  meeting_date=meeting)
 
 
-_CLAUSE = re.compile(r",?\s+(?:and|und|et|y|e|en)\s+(?=(?:I|you|we|ich|du|wir|je|tu|nous|yo|eu|" + _NAME + r")\s)")
+_CLAUSE = re.compile(r",?\s+(?:and|und|et|y|e|en)\s+(?=(?:I|you|we|ich|du|wir|je|tu|nous|yo|eu|" + _NAME
+                     + r")(?:\s|'(?:ll|m|re|d)\b))")
 
 
 def _items(body: list[str], headed: bool) -> list[str]:
@@ -134,7 +149,13 @@ def _items(body: list[str], headed: bool) -> list[str]:
     paragraph: list[str] = []
 
     def flush() -> None:
-        for sentence in re.split(r"(?<=[.!?])\s+|(?<=:)\s+(?=[A-ZÀ-Ý])", " ".join(paragraph)):
+        pending = ""
+        for sentence in re.split(r"(?<=[.!?])\s+|(?<=:)\s+(?=[A-ZÀ-Ý])|(?<=\w:)\s+(?=(?i:we|i|you)\b)",
+                                 " ".join(paragraph)):
+            if _LABEL.match(sentence):
+                pending = sentence.strip() + " "  # "Agreed:" then its sentence
+                continue
+            sentence, pending = pending + sentence, ""
             items.extend((c.strip(), False) for c in _CLAUSE.split(sentence) if c.strip())
         paragraph.clear()
 
@@ -155,6 +176,8 @@ def _items(body: list[str], headed: bool) -> list[str]:
     return [(i, b) for i, b in items if len(i) >= 3]
 
 
+_LABEL = re.compile(r"^\s*(?:(?:what |so |and |here is what )?we )?(?:agreed|decided|decision|vereinbart|beschlossen|convenu|d[ée]cid[ée]|acordado|acordamos|"
+                    r"combinado|afgesproken|concordato)\s*:\s*$", re.IGNORECASE)
 _LETS = re.compile(r"^\W*(?i:let'?s|let us|lass uns|lasst uns|on va|vamos a)\b")
 
 
@@ -165,8 +188,11 @@ def _starts_with_person(item: str, names: dict[str, str]) -> bool:
     return word in _OWNER_WORDS or word in names
 
 
-def _owner_prefixed(item: str) -> bool:
+def _owner_prefixed(item: str, bulleted: bool = True) -> bool:
+    """"[Ana] ...", "Ana: ...", "- Ana - ..."; in prose a "Name - ..." line is a greeting, not an item."""
     p = _OWNER_PREFIX.match(item)
+    if p and not bulleted and p.group(3) and ":" not in p.group(0) and "：" not in p.group(0):
+        return False
     who = (p.group(1) or p.group(2) or p.group(3) or "").lower() if p else ""
     return bool(who) and (who in _ROLE_WORDS or who in _OWNER_WORDS or (p.group(3) or p.group(1) or "")[:1].isupper())
 
@@ -176,7 +202,7 @@ def _names(names: Mapping[str, str] | None) -> dict[str, str]:
 
 
 def _who(word: str, writer_role: str | None, names: dict[str, str]) -> str | None:
-    word = re.sub(r"^(o|a|el|la|le|der|die|il) (?=\w)", "", word.strip().lower())
+    word = re.sub(r"^(o|a|el|la|le|der|die|il|my|our|the|your) (?=\w)", "", word.strip().lower())
     if " and " in word or " und " in word or " et " in word or " y " in word or " e " in word:
         parts = {_who(w, writer_role, names) for w in re.split(r" and | und | et | y | e ", word)}
         return "both" if len(parts - {None}) == 2 or "both" in parts else None
@@ -199,6 +225,8 @@ def _action(item: str, writer_role: str | None, names: dict[str, str]) -> Action
         owner = _who(first.group(1) if first else "", writer_role, names)
         if owner is None and first and " " in first.group(1):
             owner = _who(first.group(1).split()[0], writer_role, names)
+        if owner is None and (art := re.match(r"^\s*(?i:o|a|el|la|le|il|der|die)\s+([\wÀ-ÿ]+)", item)):
+            owner = names.get(art.group(1).lower())  # "O Rafael envia-me ...", "La Lucía ..."
     if owner is None and names:
         found = {names[w.lower()] for w in re.findall(r"\b[A-ZÀ-Ý][\w-]+", item[:80]) if w.lower() in names}
         owner = found.pop() if len(found) == 1 and re.search(r"^\W*\w+\W+(will|to|wird|va|vai|fica)\b", item) else None

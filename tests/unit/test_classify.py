@@ -49,9 +49,13 @@ def test_reply_text_has_no_history_or_signature():
     assert "Enviado desde" not in u.reply_text
 
 
-def test_stranger_still_gets_reply_text():
-    _, u = run("gmail_notes.eml", participants={"juergen.mueller@example.de"})
-    assert u.kind == "stranger" and "Agreements" in u.reply_text
+def test_stranger_is_decided_from_the_headers_alone():
+    mail, u = run("gmail_notes.eml", participants={"juergen.mueller@example.de"})
+    assert u.kind == "stranger" and u.reply_text == "" and mail.headers_only
+    assert mail.sender and mail.subject and mail.message_id  # what the quarantine records
+    full, _ = run("gmail_notes.eml")
+    assert (mail.sender, mail.subject, mail.message_id, mail.date) == (full.sender, full.subject, full.message_id,
+                                                                       full.date)
 
 
 def test_bounce_wins_over_stranger():

@@ -65,7 +65,20 @@ def test_bounded_on_hostile_text(text):
 
 # ------------------------------------------------------------------ the signature policy (see reply.py)
 POLICY = [
-    ("sign-off and name are kept", "Works for me.\n\nThanks,\nAlex", "Works for me.\n\nThanks,\nAlex"),
+    ("sign-off and name are kept above a quote", "Works for me.\n\nThanks,\nAlex\n\nOn Mon, 4 Jan 2027, P <p@x.org> wrote:\n> Hi",
+     "Works for me.\n\nThanks,\nAlex"),
+    ("sign-off and name end the message: removed", "Works for me.\n\nThank you,\nAlex", "Works for me."),
+    ("German closing at the end", "Passt mir gut.\n\nViele Grüße\nJana Müller", "Passt mir gut."),
+    ("a closing alone is the message", "Thanks,\nAlex", "Thanks,\nAlex"),
+    ("a closing followed by prose is not a signature", "Ok.\n\nThanks,\nsee you on Monday at the office then",
+     "Ok.\n\nThanks,\nsee you on Monday at the office then"),
+    ("mobile footer above a quote is kept (weak sign)",
+     "Hello\n\nSent from my iPhone\n\nOn Apr 3, 2012, at 4:19 PM, bob <bob@example.com> wrote:\n> Hi",
+     "Hello\n\nSent from my iPhone"),
+    ("dash signature above a quote is removed (explicit mark)",
+     "Hello\n\n-- \nxxx\nSent with Sparrow\n\nOn Tuesday, April 3, 2012 at 4:55 PM, xxx wrote:\n> Hello", "Hello"),
+    ("only quotes: the quote is the message", "> Email with only quote.", "> Email with only quote."),
+    ("only attributions: nothing", "> On Thu, A <a@b.c> wrote:\n>\n>> On Thu, A <a@b.c> wrote:\n>>", ""),
     ("contact block below a blank line", "See you then.\n\nJane Doe\nHead of Data\nT: +44 20 7946 0958\njane@example.org",
      "See you then."),
     ("list items above a contact block stay",
@@ -80,7 +93,7 @@ POLICY = [
     ("Outlook for Android footer", "Vale.\n\nObtener Outlook para Android", "Vale."),
     ("a sentence is never the start of an attribution",
      "So sorry, I can't make it on Thursday.\n\nSent from my iPhone\n\n> On 4 Jan 2027, at 09:00, P <p@x.org> wrote:\n> Hi",
-     "So sorry, I can't make it on Thursday."),
+     "So sorry, I can't make it on Thursday.\n\nSent from my iPhone"),
 ]
 
 
