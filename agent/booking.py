@@ -3,6 +3,9 @@
 One transaction per pair: the series rows, the occurrences, the invitations in the outbox and the
 pair's new status commit together. The calendar copy is written before the commit and is keyed by
 the series UID, so a retry after a crash overwrites it rather than adding a second one.
+
+``renew_due`` (in ``agent.renewal``) runs in the same step of the tick: a booked pair whose last
+meeting is less than four weeks away gets its open-ended series extended for another horizon.
 """
 
 from __future__ import annotations
@@ -15,11 +18,14 @@ from sqlalchemy import Connection
 from agent.app import App
 from agent.calendar.imip import Attendee, build_request, series_uid
 from agent.domain.model import NoSlot, Pair, SeriesPlan
+from agent.calendar_mail import send_localised
 from agent.mail.compose import CalendarPart
 from agent.messenger import send_template
 from agent.ports import BusyTime
 from agent.rules.actions import fire, pair_facts
-from agent.scheduling.overlap import describe_slot, plan_pair
+from agent.renewal import renew_due  # noqa: F401  (the tick's renewal step, see the module docstring)
+from agent.scheduling.overlap import plan_pair
+from agent.scheduling.render import rhythm, slot_phrase
 from agent.store import repo
 
 log = logging.getLogger(__name__)
@@ -58,12 +64,12 @@ def book_pair(app: App, conn: Connection, pair: Pair, now: datetime) -> SeriesPl
                             description=description, location=location)
         repo.save_series(conn, uid=uid, pair_key=pair.key, phase=phase, plan=plan, ics=ics, sequence=0, now=now)
         app.calendar.put(uid, ics)
-        send_template(app, conn, template="invitation", audience="both", pair=pair, occasion=f"invite:{uid}:0",
-                      now=now, reason=f"pair start: {plan.rrule} in {plan.tzid}",
-                      extra=dict(slot=describe_slot([plan], mentee, mentor), series_notes=list(plan.notes),
-                                 phase=phase + 1, phases=len(result), series_starts=list(plan.occurrences),
-                                 rhythm=str(pair.cadence[min(phase, len(pair.cadence) - 1)])),
-                      calendar=lambda _reader, ics=ics: CalendarPart("REQUEST", ics))
+        send_localised(app, conn, template="invitation", audience="both", pair=pair, occasion=f"invite:{uid}:0",
+                       now=now, reason=f"pair start: {plan.rrule} in {plan.tzid}",
+                       extra=dict(slot=slot_phrase([plan], mentee, mentor), series_notes=list(plan.notes),
+                                  phase=phase + 1, phases=len(result), series_starts=list(plan.occurrences),
+                                  rhythm=rhythm(pair.cadence[min(phase, len(pair.cadence) - 1)])),
+                       calendar=lambda _reader, ics=ics: CalendarPart("REQUEST", ics))
     repo.set_pair_status(conn, pair.key, "booked")
     repo.touch_pair(conn, pair.key, now)
     for rule in app.program.rules.by_trigger("pair_start"):

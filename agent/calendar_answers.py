@@ -5,8 +5,12 @@
 - COUNTER for one occurrence: if the proposed time fits both people (hours, holidays, their other
   meetings), the occurrence moves: the series' SEQUENCE is raised and both get a REQUEST for that
   occurrence (RECURRENCE-ID). Otherwise the proposer gets a DECLINECOUNTER with alternatives.
-  A COUNTER for the whole series is declined with the reason: series changes are confirmed with
-  both people in words first (a request to the program address).
+- COUNTER for the whole series (no RECURRENCE-ID): every remaining meeting is placed at the
+  proposed weekday and wall-clock time in the series' zone, same rhythm and count, and each one is
+  checked in both people's zones (hours, holidays, busy times, the clock changes of both zones).
+  All fit: the series moves (a changed-series REQUEST with SEQUENCE + 1 to both, the occurrences
+  moved in the store, the calendar copy replaced). Otherwise a DECLINECOUNTER with the dates that
+  fail and up to three weekly times that fit every remaining meeting.
 - REFRESH re-sends the current invitation to the attendee who asked.
 
 An answer is only taken from the attendee it speaks for, and only for a series of the sender's own
@@ -16,19 +20,23 @@ pair: nobody can answer for their partner or touch another pair's meetings.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
 from agent.app import App
-from agent.calendar.imip import declinecounter, occurrence_request, with_override
+from agent.calendar.imip import declinecounter, occurrence_request, series_update, with_override
+from agent.calendar_mail import send_localised
 from agent.domain.model import CalendarAnswer, Pair
 from agent.errors import MessageRejected
 from agent.mail.compose import CalendarPart
-from agent.messenger import Thread, send_template
+from agent.messenger import Thread
+from agent.phrases import Phrase
 from agent.ports import BusyTime
 from agent.rules.freshness import mark_changed
 from agent.scheduling.fit import alternatives, meeting_fits
-from agent.store import repo, series_repo
+from agent.scheduling.series_move import check_series, local_starts, series_alternatives
+from agent.store import calendar_queries, repo, series_repo
 
 
 def handle_calendar_answer(app: App, conn: Connection, pair: Pair, answer: CalendarAnswer, *, sender: str,
@@ -77,9 +85,7 @@ class _Context:
         answer = self.answer
         proposed = answer.proposed_start
         if answer.recurrence_id is None:
-            reason = "a new time for every meeting is agreed with both of you first; write to the program " \
-                     "address what you would like and we will confirm it with both of you"
-            return self._decline_counter(reason, near=proposed)
+            return self.series_counter()
         occurrence = series_repo.occurrence_at(self.conn, answer.uid, answer.recurrence_id)
         if occurrence is None:
             raise MessageRejected(f"the COUNTER names a meeting at {answer.recurrence_id:%Y-%m-%d %H:%M}Z that "
@@ -88,9 +94,10 @@ class _Context:
         fit = meeting_fits(proposed, self.minutes, self.people, busy=busy)
         notice = self.now + timedelta(hours=self.app.config.scheduling.min_notice_hours)
         if proposed < notice:
-            return self._decline_counter("that is sooner than the program's minimum notice", near=proposed)
+            return self._decline_counter(Phrase("too_soon"), near=proposed)
         if not fit.ok:
-            return self._decline_counter("; ".join(fit.reasons), near=proposed)
+            return self._decline_counter(Phrase("dated", date=f"{proposed:%Y-%m-%d}", reasons=fit.reasons),
+                                         near=proposed)
         sequence = self.series.sequence + 1
         update = occurrence_request(self.series.ics.encode(), sequence=sequence, dtstamp=self.now,
                                     recurrence_id=answer.recurrence_id, new_start=proposed)
@@ -104,14 +111,52 @@ class _Context:
                    calendar=CalendarPart("REQUEST", update), occasion=f"{self.occasion}:moved:{sequence}")
         return f"{answer.attendee}'s proposal accepted: the meeting of {answer.recurrence_id:%Y-%m-%d} moves"
 
+    def series_counter(self) -> str:
+        """A new weekday and time for every remaining meeting of the series (see the module docstring)."""
+        answer, series, conn = self.answer, self.series, self.conn
+        proposed = answer.proposed_start
+        notice = self.now + timedelta(hours=self.app.config.scheduling.min_notice_hours)
+        left = calendar_queries.remaining(conn, answer.uid, notice)
+        if not left:
+            return self._decline_counter(Phrase("nothing_left"), near=None)
+        interval = _interval(series.rrule)
+        zone = ZoneInfo(series.tzid)
+        local = proposed.astimezone(zone)
+        week_of = left[0].starts_at.astimezone(zone).date()
+        day = max(week_of + timedelta(days=local.weekday() - week_of.weekday()), local.date())
+        while datetime.combine(day, local.time(), tzinfo=zone) < notice:
+            day += timedelta(weeks=1)
+        starts = local_starts(series.tzid, day, local.time(), interval_weeks=interval, count=len(left))
+        busy = calendar_queries.busy_except_series(conn, self.pair.key, self.pair.mentor, answer.uid)
+        verdict = check_series(series.tzid, starts, self.minutes, self.people, interval_weeks=interval, busy=busy,
+                               not_before=notice)
+        if not verdict.ok:
+            reason = Phrase("series_misfit", failing=verdict.failing, count=len(starts), problems=verdict.problems)
+            options = series_alternatives(series.tzid, starts[0], len(starts), self.minutes, self.people,
+                                          interval_weeks=interval, busy=busy, not_before=notice)
+            return self._decline_counter(reason, near=None, options=options)
+        plan = verdict.plan
+        sequence = series.sequence + 1
+        update = series_update(series.ics.encode(), plan, sequence=sequence, dtstamp=self.now)
+        calendar_queries.move_series(conn, answer.uid, left, plan, ics=update, sequence=sequence, now=self.now)
+        mark_changed(self.app, self.pair.key)
+        self.app.calendar.put(answer.uid, update)
+        self._send("calendar_moved", "both", dict(proposer=self._person(answer.attendee), old=left[0].starts_at,
+                                                  new=plan.occurrences[0], notes=[],
+                                                  series_count=len(plan.occurrences)),
+                   calendar=CalendarPart("REQUEST", update), occasion=f"{self.occasion}:series-moved:{sequence}")
+        return (f"{answer.attendee}'s proposal accepted: {len(left)} meetings move to "
+                f"{plan.dtstart:%A %H:%M} {plan.tzid}")
+
     def refresh(self) -> str:
         self._send("invitation_refresh", "sender", {}, calendar=CalendarPart("REQUEST", self.series.ics.encode()))
         return f"current invitation re-sent to {self.answer.attendee}"
 
-    def _decline_counter(self, reason: str, *, near: datetime | None) -> str:
+    def _decline_counter(self, reason: Phrase, *, near: datetime | None, options: list[datetime] | None = None) -> str:
         answer = self.answer
-        options = self._alternatives(near or self.now, exclude=answer.recurrence_id) if near else []
-        comment = f"This time does not work: {reason}."
+        if options is None:
+            options = self._alternatives(near, exclude=answer.recurrence_id) if near else []
+        comment = f"This time does not work: {reason.say(self.app.roster.participants[answer.attendee].locale)}."
         ics = declinecounter(self.series.ics.encode(), sequence=self.series.sequence, dtstamp=self.now,
                              attendee=answer.attendee, recurrence_id=answer.recurrence_id, comment=comment)
         self._send("calendar_counter_declined", "sender",
@@ -136,8 +181,15 @@ class _Context:
 
     def _send(self, template: str, audience: str, extra: dict, *, calendar: CalendarPart | None = None,
               occasion: str | None = None) -> None:
-        send_template(self.app, self.conn, template=template, audience=audience, pair=self.pair,
+        send_localised(self.app, self.conn, template=template, audience=audience, pair=self.pair,
                       occasion=occasion or f"{self.occasion}:{template}", now=self.now,
                       reason=f"calendar {self.answer.method} from {self.answer.attendee}", sender=self.answer.attendee,
                       extra=extra, thread=self.thread, calendar=(lambda _reader: calendar) if calendar else None)
 
+
+def _interval(rrule: str) -> int:
+    """INTERVAL of our own weekly RRULE (1 when absent)."""
+    for part in rrule.upper().split(";"):
+        if part.startswith("INTERVAL="):
+            return max(1, int(part[9:]))
+    return 1

@@ -24,7 +24,9 @@ from agent.calendar.imip_out import (
     cancel_from_request,
     declinecounter,
     occurrence_request,
+    series_exdates,
     series_uid,
+    series_update,
     with_exdate,
     with_override,
 )
@@ -45,7 +47,9 @@ __all__ = [
     "parse_itip",
     "read_itip",
     "resolve_tzid",
+    "series_exdates",
     "series_uid",
+    "series_update",
     "with_exdate",
     "with_override",
 ]

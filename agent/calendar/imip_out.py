@@ -137,6 +137,35 @@ def occurrence_request(request: bytes, *, sequence: int, dtstamp: datetime, recu
     return calendar.to_ical()
 
 
+def series_update(request: bytes, plan: SeriesPlan, *, sequence: int, dtstamp: datetime) -> bytes:
+    """A METHOD:REQUEST for a changed series (RFC 5546 §3.2.2.1, "rescheduling"): the stored REQUEST
+    with DTSTART, DTEND, RRULE and EXDATE taken from ``plan``, SEQUENCE raised, a VTIMEZONE covering
+    the new span, overrides dropped, and every attendee asked to answer again.
+
+    Used when the whole series moves (an accepted COUNTER) or is extended (a renewal)."""
+    calendar, event = _derived(request, "REQUEST", sequence, dtstamp)
+    zone = ZoneInfo(plan.tzid)
+    for name in ("DTSTART", "DTEND", "RRULE", "EXDATE", "RDATE", "DURATION"):
+        event.pop(name, None)
+    _add_series(event, plan, zone)
+    event.add("STATUS", "CONFIRMED")
+    for attendee in _attendees(event):
+        attendee.params["PARTSTAT"] = "NEEDS-ACTION"
+        attendee.params["RSVP"] = "TRUE"
+    calendar.subcomponents = [c for c in calendar.subcomponents if c.name != "VTIMEZONE"]
+    first, last = _years(plan, zone)
+    calendar.subcomponents.insert(0, vtimezone_for(plan.tzid, first, last))
+    return calendar.to_ical()
+
+
+def series_exdates(request: bytes) -> tuple[datetime, ...]:
+    """The EXDATEs of our stored series (aware, in the series' zone), to carry them into a changed series."""
+    master = next(e for e in Calendar.from_ical(request).walk("VEVENT") if "RECURRENCE-ID" not in e)
+    value = master.get("EXDATE")
+    lists = value if isinstance(value, list) else [value] if value is not None else []
+    return tuple(sorted(d.dt for item in lists for d in item.dts))
+
+
 def declinecounter(request: bytes, *, sequence: int, dtstamp: datetime, attendee: str,
                    recurrence_id: datetime | None, comment: str) -> bytes:
     """METHOD:DECLINECOUNTER (RFC 5546 §3.2.8) to the attendee whose COUNTER is refused; the meeting

@@ -10,6 +10,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from agent.domain.model import WEEKDAYS, Participant
+from agent.phrases import Day, Phrase
 from agent.scheduling.engine import Entry, Kinds, Person
 from agent.scheduling.tzminutes import MONDAY0, WEEK, minute_of
 
@@ -40,40 +41,40 @@ def clock(moment: datetime, zone) -> str:
 
 
 def exdate_note(local: datetime, entry: Entry, minute: int, kinds: Kinds, people, anchor: int,
-                reference: datetime | None, minutes: int) -> str:
-    """``2027-03-23: would be Tue 07:00 for Katy in America/Los_Angeles, outside Katy's hours (...)``."""
+                reference: datetime | None, minutes: int) -> Phrase:
+    """``2027-03-23: would be Tue 07:00-07:45 for Katy in America/Los_Angeles, outside Katy's hours (...)``."""
     start = local.astimezone(UTC)
     reasons = []
     if start.astimezone(local.tzinfo).replace(tzinfo=None) != local.replace(tzinfo=None):
-        reasons.append(f"{local:%H:%M} does not exist in {local.tzinfo} that day (the clocks go forward)")
+        reasons.append(Phrase("no_such_time", time=f"{local:%H:%M}", zone=str(local.tzinfo)))
     for j, person in enumerate(people):
         if not (entry.hours[j, kinds[j]] >> minute) & 1:
-            which = "hours" if kinds[j] == "core" else "hours, stretch hours included"
-            reasons.append(
-                f"would be {clock(start, person.who.zone)}-{clock(start + timedelta(minutes=minutes), person.who.zone)[4:]}"
-                f" for {person.who.first_name} in {person.who.timezone}, outside {person.who.first_name}'s {which}"
-                + _why_moved(start, reference, people[anchor], person)
-            )
+            zone, name = person.who.zone, person.who.first_name
+            begin, end = start.astimezone(zone), (start + timedelta(minutes=minutes)).astimezone(zone)
+            when = Phrase("clock", day=Day(begin.weekday(), short=True), time=f"{begin:%H:%M}-{end:%H:%M}")
+            reasons.append(Phrase("would_be" if kinds[j] == "core" else "would_be_stretch", when=when, name=name,
+                                  zone=person.who.timezone, why=_why_moved(start, reference, people[anchor], person)))
     for j, person in enumerate(people):
         if (entry.holiday[j] >> minute) & 1:
             names = _overlapping(person.holidays, start, minutes)
-            reasons.append(f"{' / '.join(names) or 'a holiday'}, a public holiday for {person.who.first_name} ({person.who.country})")
+            reasons.append(Phrase("public_holiday", names=" / ".join(names) if names else Phrase("a_holiday"),
+                                  name=person.who.first_name, country=person.who.country))
     if (entry.busy >> minute) & 1:
-        reasons.append("clashes with a busy time in a calendar")
-    return f"{local:%Y-%m-%d}: " + "; ".join(reasons or ["skipped"])
+        reasons.append(Phrase("busy_clash"))
+    return Phrase("dated", date=f"{local:%Y-%m-%d}", reasons=tuple(reasons or [Phrase("skipped")]))
 
 
-def _why_moved(start: datetime, reference: datetime | None, anchor: Person, person: Person) -> str:
+def _why_moved(start: datetime, reference: datetime | None, anchor: Person, person: Person) -> Phrase | str:
     if reference is None or anchor is person:
         return ""
     moved_anchor = anchor.line.offset(minute_of(start)) != anchor.line.offset(minute_of(reference))
     moved_person = person.line.offset(minute_of(start)) != person.line.offset(minute_of(reference))
     if moved_anchor and not moved_person:
-        return f" (the clocks changed in {anchor.who.timezone} but not in {person.who.timezone})"
+        return Phrase("changed_one", a=anchor.who.timezone, b=person.who.timezone)
     if moved_person and not moved_anchor:
-        return f" (the clocks changed in {person.who.timezone} but not in {anchor.who.timezone})"
+        return Phrase("changed_one", a=person.who.timezone, b=anchor.who.timezone)
     if moved_person and moved_anchor:
-        return f" (the clocks changed differently in {anchor.who.timezone} and {person.who.timezone})"
+        return Phrase("changed_both", a=anchor.who.timezone, b=person.who.timezone)
     return ""
 
 
@@ -94,11 +95,10 @@ def drift_notes(starts: list[datetime], people, anchor: int, usual_from: list[da
         times = usual if starts is usual_from else _week_minutes(starts, person)
         for odd in sorted(set(times) - {typical}, key=times.index):
             days = [start.astimezone(people[anchor].who.zone).date() for start, t in zip(starts, times) if t == odd]
-            when = ", ".join(map(str, days)) if len(days) <= 4 else f"{days[0]} to {days[-1]} ({len(days)} meetings)"
-            notes.append(
-                f"{when}: {_text(odd)} for {person.who.first_name} in {person.who.timezone} instead of the usual "
-                f"{_text(typical)} ({person.who.timezone} and {people[anchor].who.timezone} change clocks on different dates)"
-            )
+            when = ", ".join(map(str, days)) if len(days) <= 4 else \
+                Phrase("date_range", first=days[0], last=days[-1], n=len(days))
+            notes.append(Phrase("drift", dates=when, clock=_text(odd), name=person.who.first_name,
+                                zone=person.who.timezone, usual=_text(typical), anchor=people[anchor].who.timezone))
     return notes
 
 
@@ -108,9 +108,9 @@ def _week_minutes(starts: list[datetime], person: Person) -> list[int]:
     return [(u + line.offset(u) - MONDAY0) % WEEK for u in map(minute_of, starts)]
 
 
-def _text(week_minute: int) -> str:
+def _text(week_minute: int) -> Phrase:
     day, minute = divmod(week_minute, 1440)
-    return f"{WEEKDAYS[day]} {minute // 60:02d}:{minute % 60:02d}"
+    return Phrase("clock", day=Day(day, short=True), time=f"{minute // 60:02d}:{minute % 60:02d}")
 
 
 def no_slot_reason(people, minutes: int, dates: int, first, end, *, any_hours: bool, half_hours: bool) -> str:

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from agent.domain.model import WEEKDAYS, Participant
+from agent.domain.model import Participant
+from agent.phrases import Day, Phrase
 from agent.ports import BusyTime
 from agent.scheduling.holidays import holiday_names
 
@@ -21,7 +22,7 @@ from agent.scheduling.holidays import holiday_names
 @dataclass(frozen=True)
 class Fit:
     ok: bool
-    reasons: tuple[str, ...] = ()  # why not, or notes such as "in Katy's stretch hours"
+    reasons: tuple[Phrase, ...] = ()  # why not, or notes such as "in Katy's stretch hours"
 
 
 def meeting_fits(start: datetime, minutes: int, people: Sequence[Participant], *, busy: Sequence[BusyTime] = (),
@@ -30,32 +31,40 @@ def meeting_fits(start: datetime, minutes: int, people: Sequence[Participant], *
     if start.tzinfo is None:
         raise ValueError("start must be timezone-aware")
     end = start + timedelta(minutes=minutes)
-    problems: list[str] = []
-    notes: list[str] = []
+    problems: list[Phrase] = []
+    notes: list[Phrase] = []
     for person in people:
         local, local_end = start.astimezone(person.zone), end.astimezone(person.zone)
-        when = f"{WEEKDAYS[local.weekday()]} {local:%Y-%m-%d %H:%M}-{local_end:%H:%M} for {person.first_name} " \
-               f"({person.timezone})"
+        name = person.first_name
+        when = _when(local, local_end, person)
         first = local.hour * 60 + local.minute
         last = first + minutes
         if local_end.date() != local.date() and not (local_end.hour == 0 and local_end.minute == 0):
-            problems.append(f"{when} crosses midnight")
+            problems.append(Phrase("crosses_midnight", when=when()))
             continue
         if person.hours.contains(local.weekday(), first, last):
             pass
         elif allow_stretch and person.stretch is not None and person.stretch.contains(local.weekday(), first, last):
-            notes.append(f"{when} is in {person.first_name}'s stretch hours")
+            notes.append(Phrase("in_stretch", when=when(), name=name))
         else:
-            problems.append(f"{when} is outside {person.first_name}'s hours")
+            problems.append(Phrase("outside_hours", when=when(), name=name))
         if person.country:
             holiday = holiday_names(person.country, person.subdivision, local.year).get(local.date())
             if holiday:
-                problems.append(f"{local:%Y-%m-%d} is {holiday} for {person.first_name} ({person.country})")
+                problems.append(Phrase("holiday_for", date=f"{local:%Y-%m-%d}", holiday=holiday, name=name,
+                                       country=person.country))
     for period in busy:
         if period.start < end and start < period.end:
-            problems.append(f"{start:%Y-%m-%d %H:%M}Z overlaps another meeting or busy time")
+            problems.append(Phrase("overlaps_busy", start=f"{start:%Y-%m-%d %H:%M}"))
             break
     return Fit(not problems, tuple(problems) if problems else tuple(notes))
+
+
+def _when(local: datetime, local_end: datetime, person: Participant):
+    """The meeting on one person's clock, built only when a reason needs it (fits are checked often)."""
+    return lambda: Phrase("when", day=Day(local.weekday(), short=True), date=f"{local:%Y-%m-%d}",
+                          start=f"{local:%H:%M}", end=f"{local_end:%H:%M}", name=person.first_name,
+                          zone=person.timezone)
 
 
 def alternatives(near: datetime, minutes: int, people: Sequence[Participant], *, not_before: datetime,

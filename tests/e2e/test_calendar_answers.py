@@ -113,3 +113,48 @@ def test_nobody_answers_for_their_partner(program):
     program.tick(BOOKING_DAY)
     answer(program, "forged", method="REPLY", partstat="DECLINED", attendee="katy@example.org")
     assert program.tick(MAIL_DAY).messages == {"quarantined": 1}
+
+
+def series_counter(program, name, start, *, sender="rania@example.org", who="Rania Haddad"):
+    """A COUNTER for the whole series as Outlook sends it: no RECURRENCE-ID, a new DTSTART, the same RRULE."""
+    answer(program, name, method="COUNTER", sender=sender, who=who,
+           extra=f"DTSTART:{stamp(start)}\nDTEND:{stamp(start + timedelta(minutes=45))}\nRRULE:FREQ=WEEKLY;COUNT=6\n")
+
+
+def test_a_series_counter_that_fits_every_remaining_meeting_moves_the_series(program):
+    program.tick(BOOKING_DAY)  # Tuesdays 19:30 Beirut (09:30 Los Angeles), weekly x6 from 1 December
+    uid, starts = first_series(program)
+    series_counter(program, "series-ok", starts[0] + timedelta(days=2))  # Thursdays, same time
+    assert program.tick(MAIL_DAY).messages == {"processed": 1}
+    moved = [m for m in program.sent() if m["Subject"].startswith("Meeting moved")]
+    assert sorted(m["To"] for m in moved) == ["Katy Nguyen <katy@example.org>", "Rania Haddad <rania@example.org>"]
+    assert "all the following meetings" in body(moved[0])
+    [calendar] = calendar_parts(moved[0])
+    [event] = calendar.walk("VEVENT")
+    assert calendar["METHOD"] == "REQUEST" and event["SEQUENCE"] == 1 and "RECURRENCE-ID" not in event
+    assert event["RRULE"]["BYDAY"] == ["TH"] and event["RRULE"]["COUNT"] == [5]  # the 5 meetings after the notice
+    assert event.decoded("DTSTART").strftime("%a %H:%M %Z") == "Thu 19:30 EET"
+    with program.app.engine.connect() as conn:
+        now = [o.starts_at for o in repo.occurrences_of(conn, "rania@example.org") if o.series_uid == uid]
+        assert series_repo.series_row(conn, uid).sequence == 1
+    assert now[0] == starts[0]  # already within the notice: left as it was
+    assert [s - timedelta(days=2) for s in now[1:]] == starts[1:]
+    stored = Calendar.from_ical((program.folder / "calendar" / f"{uid}.ics").read_bytes())
+    assert stored.walk("VEVENT")[0]["SEQUENCE"] == 1
+
+
+def test_a_series_counter_that_misses_one_date_is_declined_with_weekly_alternatives(program):
+    program.tick(BOOKING_DAY)
+    uid, starts = first_series(program)
+    series_counter(program, "series-bad", starts[0] + timedelta(days=1))  # Wednesdays: 6 January is a holiday in LB
+    assert program.tick(MAIL_DAY).messages == {"processed": 1}
+    [declined] = [m for m in program.sent() if m["Subject"].startswith("Your proposed time")]
+    assert declined["To"] == "Rania Haddad <rania@example.org>"
+    text = body(declined)
+    assert "1 of the 5 remaining meetings would not fit: 2027-01-06:" in text and "(LB)" in text
+    assert text.count(" — for Katy:") == 4  # the proposal and three weekly alternatives
+    [calendar] = calendar_parts(declined)
+    assert calendar["METHOD"] == "DECLINECOUNTER" and "RECURRENCE-ID" not in calendar.walk("VEVENT")[0]
+    with program.app.engine.connect() as conn:
+        assert series_repo.series_row(conn, uid).sequence == 0
+        assert [o.starts_at for o in repo.occurrences_of(conn, "rania@example.org") if o.series_uid == uid] == starts

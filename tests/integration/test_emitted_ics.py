@@ -7,8 +7,9 @@ import os
 import shutil
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -16,7 +17,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 from harness import BOOKING_DAY, Program, write_config  # noqa: E402
 
 from agent.calendar.caldav import CalDavCalendar  # noqa: E402
-from agent.calendar.imip import cancel_from_request, occurrence_request  # noqa: E402
+from agent.calendar.imip import cancel_from_request, occurrence_request, series_update  # noqa: E402
+from agent.domain.model import SeriesPlan  # noqa: E402
+from agent.renewal import renew_due  # noqa: E402
 from agent.store import repo  # noqa: E402
 
 pytestmark = pytest.mark.integration
@@ -42,12 +45,16 @@ sys.exit(1 if failed else 0)
 
 
 def emitted(tmp_path) -> list[Path]:
-    """Book the example program and collect every calendar object: invitations, stored series, cancellations."""
+    """Book the example program and collect every calendar object: invitations, stored series, cancellations,
+    series renewals (the real flow, 23 weeks later) and a whole series moved (an accepted series COUNTER)."""
     folder = tmp_path / "program"
     folder.mkdir()
     program = Program(folder, write_config(folder))
     try:
         program.tick(BOOKING_DAY)
+        later = BOOKING_DAY + timedelta(weeks=23)
+        assert renew_due(program.app, later) >= 1
+        program.tick(later)
         out = tmp_path / "emitted"
         out.mkdir()
         files = []
@@ -71,7 +78,11 @@ def emitted(tmp_path) -> list[Path]:
             request, sequence=1, dtstamp=stamp, recurrence_id=starts[1], new_start=starts[1] + (starts[2] - starts[1]) / 7))
         # DECLINECOUNTER is not checked here: libical 3.0.16's restriction table refuses ATTENDEE and
         # SEQUENCE in it, which RFC 5546 section 3.2.8 requires (the attendee) and echoes (the sequence).
-        files += [out / "cancel-series.ics", out / "cancel-one.ics", out / "move-one.ics"]
+        local = datetime.fromisoformat(first.dtstart).replace(tzinfo=ZoneInfo(first.tzid)) + timedelta(days=1)
+        moved = SeriesPlan(tzid=first.tzid, dtstart=local, minutes=first.minutes, interval_weeks=1, count=len(starts),
+                           occurrences=tuple(s + timedelta(days=1) for s in starts))
+        (out / "move-series.ics").write_bytes(series_update(request, moved, sequence=2, dtstamp=stamp))
+        files += [out / "cancel-series.ics", out / "cancel-one.ics", out / "move-one.ics", out / "move-series.ics"]
         return files
     finally:
         program.app.close()

@@ -76,6 +76,8 @@ def extras(name: str, booked: dict) -> dict:
         "meeting_skipped": dict(skipped=starts[2], reason="Winter break"),
         "no_slot_admin": dict(reason="no common hour in the next 8 weeks"),
         "series_renewal": dict(last_meeting=starts[-1]),
+        "series_extended": dict(first_new=starts[1], last_new=starts[-1], count=13, series_notes=[],
+                                rhythm="every 2 weeks"),
         "summary": dict(notes=notes, reply_text=NOTES, message=message),
     }.get(name, {})
 
