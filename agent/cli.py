@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     from agent import commands
 
     try:
-        return getattr(commands, args.command)(args)
+        return commands.run_command(args.command, args)
     except ConfigError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)

@@ -27,7 +27,6 @@ from agent.calendar_mail import send_localised
 from agent.domain.model import CadencePhase, Pair, SeriesPlan
 from agent.mail.compose import CalendarPart
 from agent.messenger import send_template
-from agent.phrases import Phrase
 from agent.rules.freshness import mark_changed
 from agent.scheduling.render import rhythm
 from agent.scheduling.series_move import check_series

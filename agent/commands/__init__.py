@@ -1,69 +1,29 @@
-"""One function per CLI command, each taking the parsed arguments and returning an exit status.
+"""The CLI's commands: each is a function in a module here, taking the parsed arguments and returning an exit status.
 
-Imports happen inside each command so ``mentor-agent --help`` and ``check`` start quickly.
+Modules are imported only when their command runs, so ``mentor-agent --help`` and ``check`` start quickly.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+
+# command name -> (module, function)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("agent.commands.admin", "check"),
+    "run": ("agent.commands.run", "run"),
+    "status": ("agent.commands.admin", "status"),
+    "explain": ("agent.commands.admin", "explain"),
+    "quarantine": ("agent.commands.admin", "quarantine"),
+    "slots": ("agent.commands.slots", "slots"),
+    "parse": ("agent.commands.parse", "parse"),
+    "simulate": ("agent.commands.simulate", "simulate"),
+    "report": ("agent.commands.report", "report"),
+    "meeting": ("agent.commands.meeting", "meeting"),
+}
 
 
-
-def check(args: argparse.Namespace) -> int:
-    from agent.commands.admin import check as command
-
-    return command(args)
-
-
-def run(args: argparse.Namespace) -> int:
-    from agent.commands.run import run as command
-
-    return command(args)
-
-
-def status(args: argparse.Namespace) -> int:
-    from agent.commands.admin import status as command
-
-    return command(args)
-
-
-def explain(args: argparse.Namespace) -> int:
-    from agent.commands.admin import explain as command
-
-    return command(args)
-
-
-def quarantine(args: argparse.Namespace) -> int:
-    from agent.commands.admin import quarantine as command
-
-    return command(args)
-
-
-def slots(args: argparse.Namespace) -> int:
-    from agent.commands.slots import slots as command
-
-    return command(args)
-
-
-def parse(args: argparse.Namespace) -> int:
-    from agent.commands.parse import parse as command
-
-    return command(args)
-
-
-def simulate(args: argparse.Namespace) -> int:
-    from agent.commands.simulate import simulate as command
-
-    return command(args)
-
-
-def report(args: argparse.Namespace) -> int:
-    from agent.commands.report import report as command
-
-    return command(args)
-
-
-def meeting(args: argparse.Namespace) -> int:
-    from agent.commands.meeting import meeting as command
-
-    return command(args)
+def run_command(name: str, args: argparse.Namespace) -> int:
+    """Import the command's module and run it."""
+    module, function = COMMANDS[name]
+    return getattr(importlib.import_module(module), function)(args)

@@ -59,3 +59,40 @@ def busy_around(conn: Connection, pair_key: str, mentor: str, *, exclude: dateti
     """What a moved meeting must not overlap: the pair's other meetings and the mentor's other pairs'."""
     own = [(start, end) for start, end in pair_meetings(conn, pair_key) if start != exclude]
     return [BusyTime(start, end) for start, end in own + repo.mentor_busy(conn, mentor, pair_key)]
+
+
+def cancelled_after(conn: Connection, pair_key: str, after: datetime) -> list:
+    """The pair's cancelled meetings still to come, of series still active (what ``resume`` can bring back)."""
+    return list(conn.execute(
+        select(t.occurrences)
+        .join(t.series, t.series.c.uid == t.occurrences.c.series_uid)
+        .where(t.occurrences.c.pair_key == pair_key, t.occurrences.c.status == "cancelled",
+               t.occurrences.c.starts_at > after, t.series.c.status == "active")
+        .order_by(t.occurrences.c.starts_at)
+    ))
+
+
+def occurrence_by_id(conn: Connection, occurrence_id: int):
+    return conn.execute(select(t.occurrences).where(t.occurrences.c.id == occurrence_id)).one_or_none()
+
+
+def cancel_from(conn: Connection, uid: str, start: datetime) -> None:
+    """Every meeting of the series from ``start`` on is cancelled (a series cut short or replaced)."""
+    conn.execute(update(t.occurrences)
+                 .where(t.occurrences.c.series_uid == uid, t.occurrences.c.starts_at >= start,
+                        t.occurrences.c.status == "scheduled")
+                 .values(status="cancelled"))
+
+
+def set_series_status(conn: Connection, uid: str, status: str, now: datetime) -> None:
+    conn.execute(update(t.series).where(t.series.c.uid == uid).values(status=status, updated_at=now))
+
+
+def active_series(conn: Connection, pair_key: str) -> list:
+    return list(conn.execute(select(t.series).where(t.series.c.pair_key == pair_key, t.series.c.status == "active")
+                             .order_by(t.series.c.phase)))
+
+
+def max_phase(conn: Connection, pair_key: str) -> int:
+    phases = conn.execute(select(t.series.c.phase).where(t.series.c.pair_key == pair_key)).scalars().all()
+    return max(phases, default=-1)

@@ -311,6 +311,18 @@ pending_changes = Table(
     Column("ledger_id", Integer),
 )
 
+participant_overrides = Table(
+    "participant_overrides",
+    metadata,
+    # a participant's confirmed availability change (new hours and/or zone), read over the roster file's
+    # values until an administrator makes it permanent in roster.toml (migration 0004)
+    Column("email", EMAIL, primary_key=True),
+    Column("hours", JSON),  # roster syntax, e.g. ["Mon-Thu 08:00-16:00"]; NULL = the roster's
+    Column("timezone", String(64)),  # IANA; NULL = the roster's
+    Column("change_id", Integer),  # the pending_changes row it came from
+    Column("updated_at", UTC_TIME, nullable=False),
+)
+
 answer_counts = Table(
     "answer_counts",
     metadata,

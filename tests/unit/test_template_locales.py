@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from jinja2 import Environment, meta
 
+from agent.flows.context import both
 from agent.messenger import pair_context, person_view
 from agent.store import repo
 from agent.understanding.agenda import extract_agenda
@@ -57,7 +58,24 @@ def extras(name: str, booked: dict) -> dict:
     notes = dataclasses.asdict(extract_notes(NOTES, writer_role="mentee", names=app.first_names))
     notes["action_items"] = [dict(item, due=item["due"].isoformat()) for item in notes["action_items"]]
     message = dict(subject="Notes", sender=PAIR)
+    pair = [p for p in app.roster.pairs if p.key == PAIR][0]
+    change = _change_view(starts, mentee, mentor)
     return {
+        "confirm_change": dict(change=change),
+        "understood": dict(change=change),
+        "change_applied": dict(change=dict(change, by=mentee.first_name)),
+        "calendar_update": dict(update=dict(kind="pause", part=2, parts=2)),
+        "clarify_request": dict(question="Which day and time would suit you?"),
+        "change_alternatives": dict(nofit=dict(proposed=both(near[0], mentee, mentor), reasons=["outside Katy's hours"],
+                                               alternatives=[both(a, mentee, mentor) for a in near])),
+        "partner_away": dict(away=dict(who=mentor.first_name, until="2026-12-20",
+                                       starts=[both(s, mentee, mentor) for s in starts[1:3]])),
+        "availability_confirm": dict(change=dict(change, availability=dict(
+            hours="Mon-Thu 08:00-16:00", timezone="Asia/Singapore", old_hours="Mon-Fri 09:00-18:00",
+            old_timezone="Asia/Beirut"))),
+        "availability_applied": dict(availability=dict(hours="Mon-Thu 08:00-16:00", timezone="Asia/Singapore")),
+        "meetings_conflict": dict(conflict=dict(who=mentee.first_name, meetings=[both(starts[2], mentee, mentor)],
+                                                more=0, alternatives=[both(a, mentee, mentor) for a in near])),
         "invitation": booked["invitation"],
         "action_item_reminder": dict(action_item=dict(text="Send Rania two contacts", owner="mentor",
                                                       due="2026-12-10")),
@@ -80,6 +98,13 @@ def extras(name: str, booked: dict) -> dict:
                                 rhythm="every 2 weeks"),
         "summary": dict(notes=notes, reply_text=NOTES, message=message),
     }.get(name, {})
+
+
+def _change_view(starts, mentee, mentor) -> dict:
+    """A reschedule as the requests flow shows it (``agent.flows.apply._view`` plus the expiry)."""
+    return dict(kind="reschedule", by=None, notes=[], old=both(starts[2], mentee, mentor),
+                new=both(starts[2] + timedelta(days=1), mentee, mentor), starts=[], until=None, cadence=None,
+                interval=None, expires=both(starts[2], mentee, mentor), availability=None)
 
 
 @pytest.fixture(scope="module")
