@@ -9,8 +9,9 @@ See ``agent.ports.Calendar`` for the contract. Specific to EWS:
   strings) and returned by ``get``.
 * Items carry no attendees and are saved with ``SendMeetingInvitations=SendToNone``: Exchange
   sends nothing, the program sends its own iMIP mail.
-* ``busy()`` asks for a ``CalendarView`` (occurrences expanded by Exchange) and skips items shown as
-  Free, WorkingElsewhere or NoData, and cancelled ones.
+* ``busy()`` asks for a ``CalendarView``: Exchange expands each series into occurrences, lists a moved
+  one (``CalendarItemType`` Exception) at its new time and leaves deleted ones out. Items shown as
+  Free or WorkingElsewhere, and cancelled ones, are skipped (``blocks``).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from agent.exchange.event_shape import EventShape, Rule, shape_of
 from agent.ports import BusyTime, Calendar
 
 PROPERTY_SET = "9d3c5e1a-6f1b-4c39-9a4e-8d2f5b7c0e41"
-NOT_BUSY = {"Free", "WorkingElsewhere", "NoData"}
+NOT_BUSY = {"Free", "WorkingElsewhere"}  # Tentative, Busy, OOF and NoData block a slot
 FIELDS = ["subject", "body", "location", "start", "end", "is_all_day", "legacy_free_busy_status",
           "recurrence", "reminder_is_set", "mentor_agent_uid", "mentor_agent_ics"]
 
@@ -98,9 +99,10 @@ class EwsCalendar(Calendar):
 
         def op(account) -> list[BusyTime]:
             view = account.calendar.view(start=lo, end=hi).only("start", "end", "legacy_free_busy_status",
-                                                                  "is_cancelled")
-            return [BusyTime(_utc(i.start), _utc(i.end)) for i in view
-                    if i.legacy_free_busy_status not in NOT_BUSY and not i.is_cancelled]
+                                                                  "is_cancelled", "type")
+            periods = (BusyTime(_utc(i.start), _utc(i.end)) for i in view if blocks(i))
+            # Exchange also lists items that end exactly at the view's start: they block nothing.
+            return [p for p in periods if p.start < end and p.end > start]
 
         return sorted(self.session.call("read busy times", op), key=lambda p: (p.start, p.end))
 
@@ -114,6 +116,17 @@ class EwsCalendar(Calendar):
             return None
         (item,) = account.fetch(ids=ids, only_fields=FIELDS)
         return None if isinstance(item, Exception) else item
+
+
+def blocks(item) -> bool:
+    """Whether one item of a ``CalendarView`` makes its time busy. Occurrences, moved occurrences
+    (``Exception``, listed at their new time) and single items count; deleted occurrences are not in
+    the view. Cancelled meetings and items shown as Free or WorkingElsewhere do not block; Tentative
+    (the person may well go), Busy, OOF and NoData (nothing says the time is free) do, as in Graph.
+    A ``RecurringMaster`` is never part of a view (its times are only the first occurrence's), so
+    it is skipped should a server send one."""
+    return (item.legacy_free_busy_status not in NOT_BUSY and not item.is_cancelled
+            and item.type != "RecurringMaster")
 
 
 def item_values(shape: EventShape, uid: str, ics: bytes) -> dict:

@@ -7,14 +7,17 @@ See ``agent.ports.Calendar`` for the contract. Specific to Graph:
   and two single-value extended properties: the iCalendar UID (to find it again with
   ``$filter=singleValueExtendedProperties/Any(...)``) and the whole document, which ``get`` returns.
 * Events carry no attendees, so Exchange sends no invitations: the program sends its own iMIP mail.
-* ``busy()`` reads ``calendarView`` (occurrences expanded by Exchange) in UTC and skips events shown
-  as free or working elsewhere, and cancelled ones.
+* ``busy()`` reads ``calendarView`` in UTC, following ``@odata.nextLink`` pages: Exchange expands
+  each series into its instances, lists a moved instance at its new time and leaves deleted ones
+  out. Instances shown as free or working elsewhere, and cancelled ones, are skipped (``blocks``).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from agent.errors import AdapterError
 from agent.exchange.event_shape import EventShape, Rule, shape_of
 from agent.exchange.graph_client import GraphClient, odata_string
 from agent.ports import BusyTime, Calendar
@@ -22,7 +25,7 @@ from agent.ports import BusyTime, Calendar
 PROPERTY_SET = "{9d3c5e1a-6f1b-4c39-9a4e-8d2f5b7c0e41}"
 UID_PROP = f"String {PROPERTY_SET} Name mentorAgentUid"
 ICS_PROP = f"String {PROPERTY_SET} Name mentorAgentIcs"
-NOT_BUSY = {"free", "workingElsewhere"}
+NOT_BUSY = {"free", "workingElsewhere"}  # tentative, busy, oof and unknown block a slot
 
 
 class GraphCalendar(Calendar):
@@ -60,12 +63,14 @@ class GraphCalendar(Calendar):
 
     def busy(self, start: datetime, end: datetime) -> list[BusyTime]:
         params = {"startDateTime": _utc_text(start), "endDateTime": _utc_text(end),
-                  "$select": "start,end,showAs,isCancelled", "$top": "100"}
+                  "$select": "start,end,showAs,isCancelled,type", "$top": "100"}
         periods = []
         for event in self.client.items("calendarView", params=params, headers={"Prefer": 'outlook.timezone="UTC"'}):
-            if event.get("isCancelled") or event.get("showAs") in NOT_BUSY:
+            if not blocks(event):
                 continue
-            periods.append(BusyTime(_parse_utc(event["start"]), _parse_utc(event["end"])))
+            period = BusyTime(_parse_utc(event["start"]), _parse_utc(event["end"]))
+            if period.start < end and period.end > start:
+                periods.append(period)
         return sorted(periods, key=lambda p: (p.start, p.end))
 
     def close(self) -> None:
@@ -80,6 +85,17 @@ class GraphCalendar(Calendar):
         }
         found = self.client.json("GET", "events", params=params).get("value", [])
         return found[0] if found else None
+
+
+def blocks(event: dict) -> bool:
+    """Whether one ``calendarView`` instance makes its time busy. Occurrences, moved instances
+    (``exception``, listed at their new time) and single events count; a deleted instance is not
+    listed at all. Cancelled meetings and events shown as free or working elsewhere do not block;
+    tentative ones do (the person may well go), and so do ``unknown`` ones (nothing says the time is
+    free), as in EWS. A ``seriesMaster`` is never part of a view, and
+    its own times are only the first instance's, so it is skipped should a server send one."""
+    return (not event.get("isCancelled") and event.get("showAs") not in NOT_BUSY
+            and event.get("type") != "seriesMaster")
 
 
 def event_json(shape: EventShape) -> dict:
@@ -133,8 +149,14 @@ def _utc_text(value: datetime) -> str:
 
 
 def _parse_utc(value: dict) -> datetime:
-    """Graph answers ``2026-12-01T10:00:00.0000000`` with ``timeZone: UTC`` (asked for with Prefer)."""
+    """Graph answers ``2026-12-01T10:00:00.0000000`` with ``timeZone: UTC`` (asked for with Prefer);
+    an IANA zone, should a server ignore the header, is honoured too."""
     text = value["dateTime"].rstrip("Z")
     head, _, fraction = text.partition(".")
-    moment = datetime.fromisoformat(head).replace(tzinfo=timezone.utc)
+    name = value.get("timeZone") or "UTC"
+    try:
+        zone = timezone.utc if name.upper() in ("UTC", "ETC/UTC") else ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise AdapterError(f"Graph calendarView: unexpected time zone {name!r}") from None
+    moment = datetime.fromisoformat(head).replace(tzinfo=zone).astimezone(timezone.utc)
     return moment + timedelta(microseconds=int((fraction or "0")[:6].ljust(6, "0")))

@@ -1,19 +1,19 @@
 """Public holidays per participant, from the ``holidays`` library, as spans of UTC epoch minutes.
 
 A holiday is a whole local date in the person's own zone: a meeting that touches any minute of it is
-skipped for that occurrence. Holiday tables are cached per (country, subdivision, year) in a module
-level LRU cache; that is pure, because the library's tables do not change while the process runs.
+skipped for that occurrence. Holiday tables are cached per (country, subdivision, year) in module
+level LRU caches; that is pure, because the library's tables do not change while the process runs.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 
 import holidays as holiday_tables
 
 from agent.domain.model import Participant
-from agent.scheduling.tzminutes import EPOCH_ORDINAL, Timeline, day_start, timeline
+from agent.scheduling.tzminutes import EPOCH_ORDINAL, Timeline
 
 
 @lru_cache(maxsize=1024)
@@ -30,32 +30,27 @@ def holiday_names(country: str, subdivision: str | None, year: int) -> dict[date
 def holiday_spans(person: Participant, line: Timeline, first: date, last: date) -> list[tuple[int, int, str]]:
     """Each holiday in ``[first, last]`` as ``(utc start, utc end, name)``: local midnight to the next.
 
-    A midnight that falls in a clock gap maps to the transition instant, which is when that local
-    day really begins.
+    ``line`` must cover the dates (and the day after ``last``). A midnight that falls in a clock gap
+    maps to the transition instant, which is when that local day really begins. Only the holidays
+    in range are converted, with the person's own timeline: the tables are shared by everyone in a
+    country, the conversion is a few look-ups per holiday.
     """
     if not person.country:
         return []
-    low, high = day_start(first), day_start(last + timedelta(days=1))
-    return [
-        span
-        for year in range(first.year, last.year + 1)
-        for span in _year_spans(person.timezone, person.country, person.subdivision, year)
-        if low - 1440 <= span[0] < high + 1440 and first <= _local_day(span, line) <= last
-    ]
+    low, high = first.toordinal(), last.toordinal()
+    spans = []
+    for year in range(first.year, last.year + 1):
+        for ordinal, name in _year_days(person.country, person.subdivision, year):
+            if low <= ordinal <= high:
+                local = (ordinal - EPOCH_ORDINAL) * 1440
+                spans.append((_midnight(line, local), _midnight(line, local + 1440), name))
+    return spans
 
 
 @lru_cache(maxsize=4096)
-def _year_spans(timezone: str, country: str, subdivision: str | None, year: int):
-    line = timeline(timezone, year - 1, year + 1)
-    spans = []
-    for day, name in sorted(holiday_names(country, subdivision, year).items()):
-        start = _midnight(line, day_start(day))
-        spans.append((start, _midnight(line, day_start(day + timedelta(days=1))), name))
-    return tuple(spans)
-
-
-def _local_day(span: tuple[int, int, str], line: Timeline) -> date:
-    return date.fromordinal(EPOCH_ORDINAL + (span[0] + line.offset(span[0])) // 1440)
+def _year_days(country: str, subdivision: str | None, year: int) -> tuple[tuple[int, str], ...]:
+    """The year's holidays as sorted ``(date ordinal, name)``, shared by every zone."""
+    return tuple((day.toordinal(), name) for day, name in sorted(holiday_names(country, subdivision, year).items()))
 
 
 def _midnight(line: Timeline, local: int) -> int:

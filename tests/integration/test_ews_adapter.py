@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import logging
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -195,6 +196,61 @@ def test_calendar_busy_expands_series_and_skips_free(server):
     ]
     view = next(r.body for r in server.log if b"<m:CalendarView" in r.body)
     assert b'StartDate="2026-12-01T00:00:00Z" EndDate="2026-12-31T00:00:00Z"' in view
+
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def spans(busy) -> list[tuple[str, str]]:
+    return [(b.start.strftime("%m-%d %H:%M"), b.end.strftime("%H:%M")) for b in busy]
+
+
+def test_calendar_busy_has_moved_occurrences_at_their_new_time_and_no_deleted_ones(server):
+    """A weekly series made in Outlook, Wednesdays 10:00 Berlin (09:00 UTC): the 9 Dec occurrence
+    moved to Thursday 10 Dec 14:00, the 16 Dec one deleted, the 23 Dec one moved and marked Free."""
+    cal = EwsCalendar(session_for(server))
+    sync = server.add_calendar_item("team sync", datetime(2026, 12, 2, 10, tzinfo=BERLIN),
+                                    datetime(2026, 12, 2, 11, tzinfo=BERLIN), zone="W. Europe Standard Time",
+                                    weekly="Wednesday")
+    server.move_occurrence(sync, datetime(2026, 12, 9, 9, tzinfo=UTC), datetime(2026, 12, 10, 14, tzinfo=BERLIN),
+                           datetime(2026, 12, 10, 15, tzinfo=BERLIN))
+    server.delete_occurrence(sync, datetime(2026, 12, 16, 9, tzinfo=UTC))
+    server.move_occurrence(sync, datetime(2026, 12, 23, 9, tzinfo=UTC), datetime(2026, 12, 23, 12, tzinfo=BERLIN),
+                           datetime(2026, 12, 23, 13, tzinfo=BERLIN), LegacyFreeBusyStatus="Free")
+    view = cal.busy(datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 31, tzinfo=UTC))
+    assert spans(view) == [("12-02 09:00", "10:00"), ("12-10 13:00", "14:00"), ("12-30 09:00", "10:00")]
+    assert cal.busy(datetime(2026, 12, 9, tzinfo=UTC), datetime(2026, 12, 10, tzinfo=UTC)) == []
+    assert spans(cal.busy(datetime(2026, 12, 10, tzinfo=UTC), datetime(2026, 12, 11, tzinfo=UTC))) == [
+        ("12-10 13:00", "14:00")]
+    assert cal.busy(datetime(2026, 12, 16, tzinfo=UTC), datetime(2026, 12, 17, tzinfo=UTC)) == []
+    # An item ending exactly at the view's start is listed by Exchange but blocks nothing.
+    assert cal.busy(datetime(2026, 12, 2, 10, tzinfo=UTC), datetime(2026, 12, 2, 12, tzinfo=UTC)) == []
+    view = next(r.body for r in server.log if b"<m:CalendarView" in r.body)
+    for field in (b"calendar:LegacyFreeBusyStatus", b"calendar:IsCancelled", b"calendar:CalendarItemType"):
+        assert field in view
+    cal.close()
+
+
+def test_calendar_busy_expands_in_the_series_zone_across_dst(server):
+    cal = EwsCalendar(session_for(server))
+    server.add_calendar_item("sync", datetime(2026, 3, 25, 10, tzinfo=BERLIN), datetime(2026, 3, 25, 11, tzinfo=BERLIN),
+                             zone="W. Europe Standard Time", weekly="Wednesday")
+    busy = cal.busy(datetime(2026, 3, 20, tzinfo=UTC), datetime(2026, 4, 5, tzinfo=UTC))
+    assert spans(busy) == [("03-25 09:00", "10:00"), ("04-01 08:00", "09:00")]  # 10:00 Berlin, CET then CEST
+    cal.close()
+
+
+@pytest.mark.parametrize("status, cancelled, blocks", [
+    ("Busy", False, True), ("OOF", False, True), ("Tentative", False, True), ("NoData", False, True),
+    ("Free", False, False), ("WorkingElsewhere", False, False), ("Busy", True, False),
+])
+def test_calendar_busy_by_free_busy_status_and_cancellation(server, status, cancelled, blocks):
+    cal = EwsCalendar(session_for(server))
+    server.add_calendar_item("x", datetime(2026, 12, 3, 15, tzinfo=BERLIN), datetime(2026, 12, 3, 16, tzinfo=BERLIN),
+                             zone="W. Europe Standard Time", status=status, cancelled=cancelled)
+    busy = cal.busy(datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 31, tzinfo=UTC))
+    assert spans(busy) == ([("12-03 14:00", "15:00")] if blocks else [])
+    cal.close()
 
 
 def test_release_brings_a_quarantined_message_back(server, mailbox):

@@ -233,6 +233,100 @@ def test_calendar_busy_expands_series_skips_free_and_pages(server):
     cal.close()
 
 
+def berlin(day: int, hour: int, month: int = 12) -> dict:
+    return {"dateTime": f"2026-{month:02d}-{day:02d}T{hour:02d}:00:00.0000000", "timeZone": "W. Europe Standard Time"}
+
+
+def weekly(days: list[str], first: str, **range_) -> dict:
+    return {"pattern": {"type": "weekly", "interval": 1, "daysOfWeek": days, "firstDayOfWeek": "sunday"},
+            "range": {"type": "noEnd", "startDate": first, **range_}}
+
+
+def spans(busy) -> list[tuple[str, str]]:
+    return [(b.start.strftime("%m-%d %H:%M"), b.end.strftime("%H:%M")) for b in busy]
+
+
+def test_calendar_busy_has_moved_instances_at_their_new_time_and_no_deleted_ones(server):
+    """A weekly series made in Outlook (Windows zone name, Wednesdays 10:00 Berlin = 09:00 UTC):
+    the 9 Dec instance moved to Thursday 10 Dec 14:00, the 16 Dec one deleted."""
+    cal = GraphCalendar(client_for(server))
+    sync = server.add_event({"subject": "team sync", "showAs": "busy", "start": berlin(2, 10), "end": berlin(2, 11),
+                             "recurrence": weekly(["wednesday"], "2026-12-02")})
+    server.move_occurrence(sync, datetime(2026, 12, 9, 9, tzinfo=UTC), berlin(10, 14), berlin(10, 15))
+    server.delete_occurrence(sync, datetime(2026, 12, 16, 9, tzinfo=UTC))
+    view = cal.busy(datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 31, tzinfo=UTC))
+    assert spans(view) == [("12-02 09:00", "10:00"), ("12-10 13:00", "14:00"), ("12-23 09:00", "10:00"),
+                           ("12-30 09:00", "10:00")]
+    old_time = cal.busy(datetime(2026, 12, 9, tzinfo=UTC), datetime(2026, 12, 10, tzinfo=UTC))
+    new_time = cal.busy(datetime(2026, 12, 10, tzinfo=UTC), datetime(2026, 12, 11, tzinfo=UTC))
+    assert old_time == [] and spans(new_time) == [("12-10 13:00", "14:00")]
+    assert cal.busy(datetime(2026, 12, 16, tzinfo=UTC), datetime(2026, 12, 17, tzinfo=UTC)) == []
+    request = next(r for r in server.log if "/calendarView" in r.path)
+    assert "startDateTime=2026-12-01T00%3A00%3A00Z" in request.path and "isCancelled" in request.path
+    assert request.headers["prefer"] == 'outlook.timezone="UTC"'
+    cal.close()
+
+
+@pytest.mark.parametrize("show_as, cancelled, blocks", [
+    ("busy", False, True), ("oof", False, True), ("tentative", False, True), ("unknown", False, True),
+    ("free", False, False), ("workingElsewhere", False, False), ("busy", True, False),
+])
+def test_calendar_busy_by_show_as_and_cancellation(server, show_as, cancelled, blocks):
+    cal = GraphCalendar(client_for(server))
+    server.add_event({"subject": "x", "showAs": show_as, "isCancelled": cancelled,
+                      "start": berlin(3, 15), "end": berlin(3, 16)})
+    busy = cal.busy(datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 31, tzinfo=UTC))
+    assert spans(busy) == ([("12-03 14:00", "15:00")] if blocks else [])
+    cal.close()
+
+
+def test_calendar_busy_follows_server_driven_paging(server):
+    server.view_page_cap = 2
+    cal = GraphCalendar(client_for(server))
+    sync = server.add_event({"subject": "daily", "showAs": "busy", "start": berlin(1, 8), "end": berlin(1, 9),
+                             "recurrence": weekly(["monday", "tuesday", "wednesday", "thursday", "friday"],
+                                                  "2026-12-01")})
+    server.delete_occurrence(sync, datetime(2026, 12, 3, 7, tzinfo=UTC))
+    busy = cal.busy(datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 8, tzinfo=UTC))
+    assert [b.start.day for b in busy] == [1, 2, 4, 7]
+    assert server.view_pages == [2, 2]  # the second page came from @odata.nextLink
+    links = [r.path for r in server.log if "/calendarView" in r.path]
+    assert len(links) == 2 and "%24skip=2" in links[1] and "%24select=" in links[1]
+    cal.close()
+
+
+def test_the_engine_avoids_busy_instances_from_the_graph_calendar(server):
+    """Both people free only 10:00-11:00 Berlin on weekdays; the mentor's calendar blocks Mon, Tue,
+    Wed and Fri every week. On Thursdays: the 10 Dec instance of a series was deleted, 24 Dec is
+    shown as free, 31 Dec is a cancelled meeting, and 9 Dec's Wednesday meeting was moved to Thursday
+    17 Dec. The plan is Thursdays at 10:00 with only 17 Dec skipped."""
+    from agent.domain.model import Participant, Role, SeriesPlan
+    from agent.scheduling.hours import parse_hours
+    from agent.scheduling.overlap import plan_series
+
+    cal = GraphCalendar(client_for(server))
+    week = server.add_event({"subject": "standup", "showAs": "busy", "start": berlin(7, 10), "end": berlin(7, 11),
+                             "recurrence": weekly(["monday", "tuesday", "wednesday", "friday"], "2026-12-07")})
+    server.move_occurrence(week, datetime(2026, 12, 9, 9, tzinfo=UTC), berlin(17, 10), berlin(17, 11))
+    once = server.add_event({"subject": "1:1", "showAs": "busy", "start": berlin(10, 10), "end": berlin(10, 11),
+                             "recurrence": weekly(["thursday"], "2026-12-10", type="numbered",
+                                                  numberOfOccurrences=1)})
+    server.delete_occurrence(once, datetime(2026, 12, 10, 9, tzinfo=UTC))
+    server.add_event({"subject": "lunch", "showAs": "free", "start": berlin(24, 10), "end": berlin(24, 11)})
+    server.add_event({"subject": "call", "showAs": "busy", "isCancelled": True,
+                      "start": berlin(31, 10), "end": berlin(31, 11)})
+    busy = cal.busy(datetime(2026, 12, 6, 23, tzinfo=UTC), datetime(2027, 1, 3, 23, tzinfo=UTC))
+    hours = parse_hours(["Mon-Fri 10:00-11:00"])
+    mentee = Participant("ann@example.org", "Ann", Role.MENTEE, "Europe/Berlin", hours, None, None, None)
+    mentor = Participant("bob@example.org", "Bob", Role.MENTOR, "Europe/Berlin", hours, None, None, None)
+    plan = plan_series(mentee, mentor, minutes=60, first_day=datetime(2026, 12, 7).date(), weeks=4, busy=busy)
+    assert isinstance(plan, SeriesPlan)
+    assert plan.dtstart.strftime("%a %H:%M") == "Thu 10:00" and plan.tzid == "Europe/Berlin"
+    assert [e.strftime("%Y-%m-%d %H:%M") for e in plan.exdates] == ["2026-12-17 10:00"]
+    assert [o.astimezone(UTC).day for o in plan.occurrences] == [10, 24, 31]
+    cal.close()
+
+
 # ---------------------------------------------------------------------- end to end
 
 

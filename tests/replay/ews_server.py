@@ -3,7 +3,7 @@ adapters, answered the way Exchange 2016 (15.1) answers them.
 
 Operations: GetFolder, FindFolder, CreateFolder (folders); FindItem (paged IndexedPageItemView,
 SortOrder, IsEqualTo restrictions on a FieldURI or an ExtendedFieldURI, CalendarView with
-recurrences expanded), GetItem (MimeContent), MoveItem (the item gets a new id, as on Exchange),
+recurrences expanded, moved and deleted occurrences: ``replay.ews_calendar``), GetItem (MimeContent), MoveItem (the item gets a new id, as on Exchange),
 CreateItem (SendAndSaveCopy from MIME; calendar items), UpdateItem, DeleteItem. Items keep the
 elements the client sent, so a property is answered exactly as it was written. ``busy_next``
 injects an ``ErrorServerBusy`` fault with ``BackOffMilliseconds``.
@@ -22,8 +22,8 @@ from email.utils import getaddresses
 from xml.sax.saxutils import escape, quoteattr
 
 from replay.base import ReplayServer
-from replay.ews_soap import (M, S, elem, envelope, error, ext_key, fault, matches, not_found, occurrences, ok,
-                             parse_time, t)
+from replay.ews_calendar import delete_occurrence, move_occurrence, occurrences, view_item_xml
+from replay.ews_soap import M, S, T, elem, envelope, error, ext_key, fault, matches, not_found, ok, parse_time, t
 
 NAMES = {"msgfolderroot": "Top of Information Store", "root": "root", "sentitems": "Sent Items",
          "deleteditems": "Deleted Items"}
@@ -38,6 +38,7 @@ class Item:
     props: dict[str, ET.Element] = field(default_factory=dict)  # local name -> element as sent
     ext: dict[tuple, str] = field(default_factory=dict)  # (set id, name, type) -> value
     mime: bytes | None = None
+    exception_props: dict[datetime, dict[str, str]] = field(default_factory=dict)  # original start -> changed
 
     def text(self, name: str) -> str | None:
         elem = self.props.get(name)
@@ -90,6 +91,33 @@ class EwsServer(ReplayServer):
     def in_folder(self, name: str) -> list[Item]:
         ids = {fid for fid, f in self.folders.items() if name.lower() in (f["name"].lower(), f["distinguished"])}
         return [i for i in self.items.values() if i.folder in ids]
+
+    def add_calendar_item(self, subject: str, start: datetime, end: datetime, *, zone: str = "UTC",
+                          weekly: str | None = None, status: str = "Busy", cancelled: bool = False) -> str:
+        """A calendar item made by someone else (Outlook), ``weekly`` as EWS ``DaysOfWeek``
+        ("Monday Wednesday", no end); ``zone`` a Windows zone name ("W. Europe Standard Time")."""
+        item = Item(self._new_id(), "F-calendar", "CalendarItem")
+        for name, value in (("Subject", subject), ("Start", start.isoformat()), ("End", end.isoformat()),
+                            ("LegacyFreeBusyStatus", status), ("IsCancelled", "true" if cancelled else "false")):
+            item.props[name] = elem(name, value)
+        item.props["StartTimeZone"] = ET.Element(t("StartTimeZone"), Id=zone)
+        if weekly:
+            item.props["Recurrence"] = ET.fromstring(
+                f'<t:Recurrence xmlns:t="{T}"><t:WeeklyRecurrence><t:Interval>1</t:Interval>'
+                f'<t:DaysOfWeek>{weekly}</t:DaysOfWeek></t:WeeklyRecurrence><t:NoEndRecurrence>'
+                f'<t:StartDate>{start.date().isoformat()}</t:StartDate></t:NoEndRecurrence></t:Recurrence>')
+        self.items[item.id] = item
+        return item.id
+
+    def move_occurrence(self, item_id: str, original: datetime, start: datetime, end: datetime, **props) -> None:
+        """Move one occurrence (it becomes an exception); ``props`` change it too, e.g.
+        ``LegacyFreeBusyStatus="Free"``."""
+        item = self.items[item_id]
+        move_occurrence(item, self._new_id(), original, start, end)
+        item.exception_props[original.astimezone(UTC)] = props
+
+    def delete_occurrence(self, item_id: str, original: datetime) -> None:
+        delete_occurrence(self.items[item_id], original)
 
     def busy_next(self, operation: str, back_off_ms: int, times: int = 1) -> None:
         self._busy.extend([(operation, back_off_ms)] * times)
@@ -184,8 +212,10 @@ class EwsServer(ReplayServer):
         view = req.find(f"{{{M}}}CalendarView")
         if view is not None:
             lo, hi = (parse_time(view.get(k)) for k in ("StartDate", "EndDate"))
-            rows = sorted((o for i in found for o in occurrences(i, lo, hi)), key=lambda o: o[1])
-            body = "".join(self._calendar_occurrence(i, s, e) for i, s, e in rows)
+            rows = sorted((o for i in found for o in occurrences(i, lo, hi)), key=lambda o: (o[1], o[0].id))
+            body = "".join(view_item_xml(i, s, e, kind, original, shape,
+                                         i.exception_props.get(original and original.astimezone(UTC), {}))
+                           for i, s, e, kind, original in rows)
             return ok("FindItem", f'<m:RootFolder TotalItemsInView="{len(rows)}" IncludesLastItemInRange="true">'
                                    f'<t:Items>{body}</t:Items></m:RootFolder>')
         for order in reversed(list(req.find(f"{{{M}}}SortOrder") or [])):
@@ -315,14 +345,3 @@ class EwsServer(ReplayServer):
             elif name in item.props:
                 parts.append(ET.tostring(item.props[name], encoding="unicode"))
         return f"<t:{item.kind}>{''.join(parts)}</t:{item.kind}>"
-
-    def _calendar_occurrence(self, item: Item, start: datetime, end: datetime) -> str:
-        fmt = "%Y-%m-%dT%H:%M:%SZ"
-        status = item.text("LegacyFreeBusyStatus") or "Busy"
-        kind = "Occurrence" if "Recurrence" in item.props else "Single"
-        return (f'<t:CalendarItem><t:ItemId Id="{item.id}-{start:%Y%m%d}" ChangeKey="CQ=="/>'
-                f'<t:Subject>{escape(item.text("Subject") or "")}</t:Subject>'
-                f'<t:Start>{start.astimezone(UTC):{fmt}}</t:Start><t:End>{end.astimezone(UTC):{fmt}}</t:End>'
-                f'<t:LegacyFreeBusyStatus>{status}</t:LegacyFreeBusyStatus>'
-                f'<t:IsCancelled>{item.text("IsCancelled") or "false"}</t:IsCancelled>'
-                f'<t:CalendarItemType>{kind}</t:CalendarItemType></t:CalendarItem>')

@@ -1,23 +1,17 @@
 """SOAP building blocks of the EWS replay server: envelopes, response messages, faults, restriction
-matching and calendar expansion (Exchange expands recurrences in a CalendarView)."""
+matching and time parsing (calendar expansion lives in ``replay.ews_calendar``)."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from xml.sax.saxutils import escape
-from zoneinfo import ZoneInfo
-
-from dateutil import rrule
-from exchangelib.winzone import MS_TIMEZONE_TO_IANA_MAP
 
 S = "http://schemas.xmlsoap.org/soap/envelope/"
 M = "http://schemas.microsoft.com/exchange/services/2006/messages"
 T = "http://schemas.microsoft.com/exchange/services/2006/types"
 E = "http://schemas.microsoft.com/exchange/services/2006/errors"
 ET.register_namespace("t", T)
-DAYS = {"Monday": rrule.MO, "Tuesday": rrule.TU, "Wednesday": rrule.WE, "Thursday": rrule.TH,
-        "Friday": rrule.FR, "Saturday": rrule.SA, "Sunday": rrule.SU}
 
 
 def t(name: str) -> str:
@@ -55,32 +49,6 @@ def matches(item, cond: ET.Element) -> bool:
 
 def parse_time(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def occurrences(item, lo: datetime, hi: datetime) -> list[tuple]:
-    """Occurrences of a calendar item overlapping [lo, hi), expanded in the item's time zone."""
-    if item.kind != "CalendarItem" or "Start" not in item.props:
-        return []
-    zone_elem = item.props.get("StartTimeZone") or item.props.get("MeetingTimeZone")
-    zone = ZoneInfo(MS_TIMEZONE_TO_IANA_MAP.get(zone_elem.get("Id"), "UTC")) if zone_elem is not None else UTC
-    start, end = (parse_time(item.text(k)).astimezone(zone) for k in ("Start", "End"))
-    starts = [start]
-    recurrence = item.props.get("Recurrence")
-    if recurrence is not None:
-        pattern, boundary = recurrence[0], recurrence[1]
-        kind = pattern.tag.split("}")[1]
-        freq = {"DailyRecurrence": rrule.DAILY, "WeeklyRecurrence": rrule.WEEKLY}[kind]
-        kwargs: dict = {"interval": int(pattern.findtext(t("Interval"))), "dtstart": start.replace(tzinfo=None)}
-        if kind == "WeeklyRecurrence":
-            kwargs["byweekday"] = [DAYS[d] for d in pattern.findtext(t("DaysOfWeek")).split()]
-        if boundary.tag == t("NumberedRecurrence"):
-            kwargs["count"] = int(boundary.findtext(t("NumberOfOccurrences")))
-        elif boundary.tag == t("EndDateRecurrence"):
-            kwargs["until"] = datetime.fromisoformat(boundary.findtext(t("EndDate"))[:10]) + timedelta(days=1)
-        else:
-            kwargs["until"] = hi.replace(tzinfo=None) + timedelta(days=400)
-        starts = [s.replace(tzinfo=zone) for s in rrule.rrule(freq, **kwargs)]
-    return [(item, s, s + (end - start)) for s in starts if s < hi and s + (end - start) > lo]
 
 
 def ok(op: str, inner: str) -> str:

@@ -7,7 +7,8 @@ Token: ``/{tenant}/v2.0/.well-known/openid-configuration`` and ``/{tenant}/oauth
 ``messages/{id}``, ``messages/{id}/$value``, ``messages/{id}/move``, ``mailFolders`` (GET with a
 displayName filter, POST), ``mailFolders/{folder}/messages`` (internetMessageId filter),
 ``sendMail`` (base64 MIME), ``events`` (extended-property filter, POST, PATCH, DELETE) and
-``calendarView`` (expanded, ``$top``/``$skip`` pages). ``fail_next`` injects throttling and errors.
+``calendarView`` (``replay.graph_calendar``: expanded with moved and deleted instances,
+``$top``/``$skip`` pages, ``view_page_cap`` for server-driven paging). ``fail_next`` injects throttling and errors.
 """
 
 from __future__ import annotations
@@ -21,15 +22,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses
-from urllib.parse import parse_qs, unquote, urlsplit
-from zoneinfo import ZoneInfo
-
-from dateutil import rrule
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from replay.base import ReplayServer
-
-WEEKDAY = {"monday": rrule.MO, "tuesday": rrule.TU, "wednesday": rrule.WE, "thursday": rrule.TH,
-           "friday": rrule.FR, "saturday": rrule.SA, "sunday": rrule.SU}
+from replay.graph_calendar import calendar_view, moment, original_key
 
 
 @dataclass
@@ -70,6 +66,10 @@ class GraphServer(ReplayServer):
     sent: list[Sent] = field(default_factory=list)
     delta_pages: list[list[str]] = field(default_factory=list)  # ids (or "-id" removed) per delta page
     tokens_issued: int = 0
+    exceptions: dict[tuple[str, str], dict] = field(default_factory=dict)  # (series id, original start) -> changes
+    deleted: set[tuple[str, str]] = field(default_factory=set)  # (series id, original start) of deleted instances
+    view_page_cap: int | None = None  # server-driven paging: at most this many instances per calendarView page
+    view_pages: list[int] = field(default_factory=list)  # instances per calendarView page answered
 
     def __post_init__(self):
         super().__init__(tls=True)
@@ -112,6 +112,16 @@ class GraphServer(ReplayServer):
         eid = "AAMk-ev-" + uuid.uuid4().hex
         self.events[eid] = {**body, "id": eid}
         return eid
+
+    def move_occurrence(self, series_id: str, original: datetime, start: dict, end: dict, **changes) -> None:
+        """Move one instance of a series (``PATCH /events/{occurrence id}`` in Outlook): it becomes an
+        exception, listed at its new time."""
+        self.exceptions[(series_id, original_key(original))] = {"start": start, "end": end, **changes}
+        moment(start), moment(end)  # fail here, not in the view, on a malformed time
+
+    def delete_occurrence(self, series_id: str, original: datetime) -> None:
+        """Delete one instance of a series (``DELETE /events/{occurrence id}``): no longer listed."""
+        self.deleted.add((series_id, original_key(original)))
 
     # ------------------------------------------------------------------ HTTP
 
@@ -293,45 +303,18 @@ class GraphServer(ReplayServer):
 
     def _calendar_view(self, query, headers):
         lo, hi = (datetime.fromisoformat(query[k].replace("Z", "+00:00")) for k in ("startDateTime", "endDateTime"))
-        occurrences = sorted((o for e in self.events.values() for o in _occurrences(e, lo, hi)),
-                             key=lambda o: o["start"]["dateTime"])
+        rows = calendar_view(self.events, self.exceptions, self.deleted, lo, hi, query.get("$select"),
+                             headers.get("prefer", ""))
         skip, top = int(query.get("$skip", 0)), int(query.get("$top", 10))
-        out: dict = {"value": occurrences[skip: skip + top]}
-        if skip + top < len(occurrences):
-            out["@odata.nextLink"] = (f"{self.api}/users/{self.user}/calendarView"
-                                      f"?startDateTime={query['startDateTime']}"
-                                      f"&endDateTime={query['endDateTime']}&$top={top}&$skip={skip + top}")
+        if self.view_page_cap:
+            top = min(top, self.view_page_cap)
+        self.view_pages.append(len(rows[skip: skip + top]))
+        out: dict = {"@odata.context": f"{self.api}/$metadata#users('{self.user}')/calendarView",
+                     "value": rows[skip: skip + top]}
+        if skip + top < len(rows):
+            out["@odata.nextLink"] = (f"{self.api}/users/{self.user}/calendarView?"
+                                      + urlencode({**query, "$top": top, "$skip": skip + top}))
         return _json(200, out)
-
-
-def _occurrences(event: dict, lo: datetime, hi: datetime) -> list[dict]:
-    """The event's occurrences overlapping [lo, hi), in UTC the way Graph writes them."""
-    def moment(value: dict) -> datetime:
-        zone = ZoneInfo("UTC" if value["timeZone"] == "UTC" else value["timeZone"])
-        return datetime.fromisoformat(value["dateTime"]).replace(tzinfo=zone)
-
-    start, end = moment(event["start"]), moment(event["end"])
-    starts = [start]
-    recurrence = event.get("recurrence")
-    if recurrence:
-        pattern, range_ = recurrence["pattern"], recurrence["range"]
-        freq = {"daily": rrule.DAILY, "weekly": rrule.WEEKLY, "absoluteMonthly": rrule.MONTHLY}[pattern["type"]]
-        kwargs: dict = {"interval": pattern.get("interval", 1), "dtstart": start.replace(tzinfo=None)}
-        if pattern.get("daysOfWeek"):
-            kwargs["byweekday"] = [WEEKDAY[d] for d in pattern["daysOfWeek"]]
-        if range_["type"] == "numbered":
-            kwargs["count"] = range_["numberOfOccurrences"]
-        elif range_["type"] == "endDate":
-            kwargs["until"] = datetime.fromisoformat(range_["endDate"]) + timedelta(days=1)
-        else:
-            kwargs["until"] = hi.replace(tzinfo=None) + timedelta(days=400)
-        starts = [s.replace(tzinfo=start.tzinfo) for s in rrule.rrule(freq, **kwargs)]
-    fmt = "%Y-%m-%dT%H:%M:%S.0000000"
-    return [{"id": event["id"], "subject": event.get("subject"), "showAs": event.get("showAs", "busy"),
-             "isCancelled": event.get("isCancelled", False),
-             "start": {"dateTime": s.astimezone(UTC).strftime(fmt), "timeZone": "UTC"},
-             "end": {"dateTime": (s + (end - start)).astimezone(UTC).strftime(fmt), "timeZone": "UTC"}}
-            for s in starts if s < hi and s + (end - start) > lo]
 
 
 def _json(status: int, data: dict, extra: dict | None = None) -> tuple[int, dict, bytes]:
