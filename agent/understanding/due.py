@@ -6,8 +6,9 @@ argument. Phrases with no fixed date ("soon", "asap") resolve to None.
 
 Conventions: a weekday is the next one after the writing day ("by Friday" written on a Friday is a
 week later); "this week"/"end of the week" is its Friday; "next week" is next week's Friday;
-"end of the month" its last day; "in N weeks/days" counts from the writing day; "before/by our
-next meeting" is the next meeting's local date.
+"end of the month" its last day ("end of February" February's); "in N weeks/days" counts from the writing day; "before/by our
+next meeting", "next time" and "before we meet again" are the next meeting's local date; "the 25th"
+or "dia 25" alone is the next such day of a month.
 """
 
 from __future__ import annotations
@@ -16,32 +17,40 @@ import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from agent.understanding.dates import _MONTH_RE, parse_date_at
+from agent.understanding.dates import _MONTH_RE, MONTH_BY_NAME, parse_date_at
 from agent.understanding.when_words import RELATIVE_DAYS, WEEKDAY_BY_NAME, WEEKDAY_RE
 
-_NEXT_MEETING = (r"(?:our|the|your|my|unserem|unser|dem|nächsten|notre|la|nuestra|la|el|a|nossa|o)?\s*"
+_NEXT_MEETING = (r"(?:(?:our|the|your|my|unserem|unser|dem|nächsten|notre|la|nuestra|la|el|a|nossa|o)?\s*"
                  r"(?:next|n[äa]chste[nm]?|prochaine?|pr[óo]xim[ao])\s*(?:meeting|session|call|catch-?up|chat|treffen|"
                  r"termin|gespr[äa]ch|r[ée]union|s[ée]ance|rencontre|session|reuni[óo]n|sesi[óo]n|encuentro|llamada|"
                  r"reuni[ãa]o|sess[ãa]o|encontro|conversa)|(?:n[äa]chste[nmr]? (?:treffen|termin|gespr[äa]ch)|"
-                 r"(?:meeting|session|r[ée]union|reuni[óo]n|reuni[ãa]o) (?:prochaine|siguiente|seguinte))")
+                 r"(?:meeting|session|r[ée]union|reuni[óo]n|reuni[ãa]o) (?:prochaine|siguiente|seguinte))|"
+                 r"next time(?: we (?:meet|talk|speak))?|(?:we )?meet (?:again|next)|n[äa]chstes mal|"
+                 r"(?:wir uns )?wiedersehen|la prochaine fois|(?:nous |de nous |se )?revoir|la pr[óo]xima vez|"
+                 r"(?:vernos|nos vemos) (?:de nuevo|otra vez)|(?:na|da) pr[óo]xima vez|(?:nos )?(?:vermos|encontrarmos) "
+                 r"(?:de novo|outra vez))")
 _NUMBER = r"(?:\d{1,2}|a|one|two|three|four|five|six|seven|eight|nine|ten|couple of|a few|ein(?:e|er)?|zwei|drei|vier|un|une|deux|trois|quatre|uno|una|dos|tres|cuatro|um|uma|dois|duas|tr[êe]s|quatro)"
 _UNIT = r"(?:weeks?|days?|wochen?|tagen?|semaines?|jours?|semanas?|d[íi]as?)"
 _NEXT_DAY = r"(?:(?:next|this|coming|nächsten|kommenden|diesen|prochain|el pr[óo]ximo|pr[óo]xim[ao]) )?"
 _TARGET = (r"(?:" + _NEXT_MEETING + r"|" + _NEXT_DAY + r"(?:" + WEEKDAY_RE + r")(?: prochain)?|" + "|".join(sorted(RELATIVE_DAYS, key=len, reverse=True))
            + r"|(?:the )?end of (?:the |this |next )?(?:week|month)|eow|eom|(?:this|next) week|"
+           r"(?:the )?end of (?:" + _MONTH_RE + r")|ende (?:" + _MONTH_RE + r")|(?:la )?fin (?:de |d')?(?:" + _MONTH_RE
+           + r")|(?:finales|fin|final|fim|finais) de (?:" + _MONTH_RE + r")|"
            r"ende (?:der|dieser|nächster) woche|ende des monats|monatsende|nächste woche|diese woche|"
-           r"(?:la )?fin (?:de la semaine|du mois)|la semaine prochaine|cette semaine|"
+           r"(?:la )?fin (?:de la semaine(?: prochaine)?|du mois)|la semaine prochaine|cette semaine|"
            r"(?:el )?(?:fin|final) de (?:la semana|mes)|la pr[óo]xima semana|la semana que viene|esta semana|"
            r"(?:o )?(?:fim|final) d[ao] (?:semana|m[êe]s)|a pr[óo]xima semana|semana que vem|esta semana|"
-           r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}\.?(?:\d{2,4})?|\d{1,2}(?:st|nd|rd|th|\.)?\s+(?:de\s+)?(?:" + _MONTH_RE
-           + r")|(?:" + _MONTH_RE + r")\s+\d{1,2}(?:st|nd|rd|th)?|the \d{1,2}(?:st|nd|rd|th))")
+           r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}\.?(?:\d{2,4})?|(?:d[íi]a\s+)?\d{1,2}(?:st|nd|rd|th|\.)?\s+(?:de\s+|of\s+)?(?:" + _MONTH_RE
+           + r")|(?:" + _MONTH_RE + r")\s+\d{1,2}(?:st|nd|rd|th)?|the \d{1,2}(?:st|nd|rd|th)|d[íi]a \d{1,2}(?!\d))")
 _DUE = re.compile(
     r"(?<![\w-])(?:(?:by|before|until|till|no later than|due|bis (?:zum |zur |spätestens |)?|vor (?:dem |unserem |)?|"
     r"spätestens (?:am |bis )?|d'ici (?:à |)?|avant (?:le |la |)?|pour (?:le |)?|para (?:el |la |o |a |)?|"
     r"antes (?:del |de la |de |da |do |)?|hasta (?:el |)?|at[ée] (?:o |a |ao |à |)?|voor |entro (?:il |)?)\s*(?:the |le |el |)?"
     + _TARGET + r"|(?:at|for|during|in|beim|bei|im|zum|lors de|à|au|en|durante|para|na|no|em|bij|tijdens|al|nel)\s+"
     + _NEXT_MEETING + r"|(?:in|within|innerhalb von|in den nächsten|dans|d'ici|en|dentro de|em|daqui a)\s+" + _NUMBER + r"\s+" + _UNIT
-    + r"|(?:next week|nächste woche|la semaine prochaine|la pr[óo]xima semana|la semana que viene|semana que vem|"
+    + r"|(?:next week|nächste woche|la semaine prochaine|la pr[óo]xima semana|la semana que viene|"
+    r"(?:na |a )?(?:pr[óo]xima semana|semana que vem)|next time(?: we (?:meet|talk|speak))?|n[äa]chstes mal|"
+    r"la prochaine fois|la pr[óo]xima vez|(?:na|da) pr[óo]xima vez|"
     r"this week|diese woche|cette semaine|esta semana|essa semana|deze week|questa settimana|"
     r"tomorrow|morgen|demain|mañana|amanhã|domani|today|heute|aujourd'hui|hoy|hoje|oggi|vandaag))"
     r"(?![\w-])", re.I)
@@ -85,8 +94,11 @@ def resolve_due(due_text: str, *, written_at: datetime, zone: ZoneInfo,
     if re.search(r"end of (the |this )?month|eom|ende des monats|monatsende|fin du mois|fin(al)? de mes|"
                  r"(fim|final) do m[êe]s", text):
         return _month_end(today)
+    if m := re.search(r"(?:end of|ende|fin(?:ales)?|final|fim|finais)\s+(?:de |d')?(" + _MONTH_RE + r")\b", text):
+        month = MONTH_BY_NAME[m.group(1).lower()]  # "by the end of February": that month's last day
+        return _month_end(date(today.year + (month < today.month), month, 1))
     if re.search(r"next week|nächste woche|semaine prochaine|pr[óo]xima semana|semana que viene|semana que vem|"
-                 r"end of next week|ende nächster woche", text):
+                 r"end of next week|ende nächster woche|fin de la semaine prochaine", text):
         return _friday(today, 1)
     if re.search(r"this week|end of (the )?week|eow|diese woche|ende der woche|ende dieser woche|cette semaine|"
                  r"fin de la semaine|esta semana|fin(al)? de la semana|(fim|final) da semana", text):
@@ -103,8 +115,10 @@ def resolve_due(due_text: str, *, written_at: datetime, zone: ZoneInfo,
     if m := _WEEKDAY.search(text):
         wd = WEEKDAY_BY_NAME[m.group(1).lower()]
         return today + timedelta(days=(wd - today.weekday()) % 7 or 7)
-    if m := re.search(r"the (\d{1,2})(st|nd|rd|th)", text):
-        day = int(m.group(1))
+    if m := re.search(r"(\d{1,2})(?:st|nd|rd|th)? of (" + _MONTH_RE + r")\b", text):
+        return parse_date_at(f"{m.group(1)} {m.group(2)}", today)  # "the 15th of February"
+    if m := re.search(r"the (\d{1,2})(st|nd|rd|th)(?! of)|\bd[íi]a (\d{1,2})$", text):
+        day = int(m.group(1) or m.group(3))
         for k in range(3):
             y, mo = today.year + (today.month + k - 1) // 12, (today.month + k - 1) % 12 + 1
             try:

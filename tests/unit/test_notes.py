@@ -68,7 +68,7 @@ def test_extract_notes_en_owners_from_writer_role():
     assert n.action_items == (
         DueActionItem("I will send two example CVs by Friday.", "mentor", None, "by Friday"),
         DueActionItem("You'll draft the salary pitch before 2027-01-28.", "mentee", date(2027, 1, 28), "before 2027-01-28"),
-        DueActionItem("We review the portfolio together next time.", "both", None),
+        DueActionItem("We review the portfolio together next time.", "both", None, "next time"),  # = next meeting
         DueActionItem("Katy will introduce Ana to the data team.", None, None),
     )
     assert all(isinstance(item, ActionItem) for item in n.action_items)  # callers see the domain type
@@ -95,6 +95,12 @@ def test_owners_from_names():
         ("até sexta", date(2027, 1, 15)),
         ("by 3 February", date(2027, 2, 3)),
         ("asap", None),
+        ("next time", date(2027, 1, 21)),             # the next meeting
+        ("before we meet again", date(2027, 1, 21)),
+        ("by the 15th of February", date(2027, 2, 15)),
+        ("before the end of February", date(2027, 2, 28)),
+        ("até dia 25", date(2027, 1, 25)),
+        ("d'ici la fin de la semaine prochaine", date(2027, 1, 22)),
     ],
 )
 def test_resolve_due(due_text, expected):
@@ -120,6 +126,10 @@ def test_resolve_due_uses_the_writers_zone():
         ("Diego va a mandarme comentarios para el miércoles", "para el miércoles"),
         ("Vamos rever juntos em duas semanas", "em duas semanas"),
         ("Tom will introduce Priya to Sarah", None),
+        ("beide: Termin für das nächste Treffen festlegen", None),  # about the next meeting, not due at it
+        ("I need to get my references sorted by the 15th of February", "by the 15th of February"),
+        ("Você vai se inscrever no hackathon na semana que vem", "na semana que vem"),
+        ("Lucía: terminar el curso antes del día 15 de febrero", "antes del día 15 de febrero"),
     ],
 )
 def test_find_due_text(item, due_text):
@@ -163,3 +173,64 @@ def test_owner_prefixes():
 def test_total_and_bounded(text):
     extract_notes(text, writer_role="mentee")
     looks_like_notes(text[:300], text)
+
+
+NAMES = {"Priya": "mentee", "Tom": "mentor"}
+
+
+@pytest.mark.parametrize(
+    "text, role, expected",
+    [
+        # an owned heading gives its imperative items an owner
+        ("Your homework\n- Rewrite the summary of your CV\n\nMy homework\n- Send you the recruiter's name", "mentor",
+         [("Rewrite the summary of your CV", "mentee"), ("Send you the recruiter's name", "mentor")]),
+        # "Action for X:" and "A & B —" labels
+        ("Main points:\n- Action for me: connect her with Aisha\n- Priya & Tom — swap notes in two weeks", "mentor",
+         [("Action for me: connect her with Aisha", "mentor"), ("Priya & Tom — swap notes in two weeks", "both")]),
+        # a topic label is no owner: the item is read sentence by sentence
+        ("1. Salary: I used to accept the first offer. I will write down my numbers.\n2. Reading: Tom will lend me a book.",
+         "mentee", [("I will write down my numbers.", "mentee"), ("Tom will lend me a book.", "mentor")]),
+        # a clause with its own subject and future verb; "he" is the partner
+        ("My case studies are too long, so I'm going to cut them. He's also going to ask two people.", "mentee",
+         [("I'm going to cut them.", "mentee"), ("He's also going to ask two people.", "mentor")]),
+        # polite imperatives are for the reader; reported speech and vague follow-ups are no tasks
+        ("Recap:\n- please sign up for the course\n- Tom suggested I volunteer\n- we'll revisit", "mentee",
+         [("please sign up for the course", "mentor")]),
+        # German present tense and verb-second order, French future, Spanish clitics, Portuguese modal
+        ("Du meldest dich bis Freitag an. Ich frage intern nach.", "mentor",
+         [("Du meldest dich bis Freitag an.", "mentee"), ("Ich frage intern nach.", "mentor")]),
+        ("Notizen:\n- Bewerbung schicke ich bis Ende des Monats ab\n- Jürgen meint, ich soll mich bewerben", "mentee",
+         [("Bewerbung schicke ich bis Ende des Monats ab", "mentee")]),
+        ("Comme convenu, je t'enverrai un exemple. La prochaine fois, nous parlerons de ton entretien.", "mentor",
+         [("je t'enverrai un exemple.", "mentor")]),  # the intro clause is split off
+        ("Resumen:\n- Diego me enviará una plantilla\n- ¿Deberíamos invitar a alguien? Lo hablamos.", "mentee",
+         [("Diego me enviará una plantilla", "mentor")]),
+        ("Notas:\n- tenho de preparar uma apresentação até dia 25\n- será que devo mudar de equipa?", "mentee",
+         [("tenho de preparar uma apresentação até dia 25", "mentee")]),
+    ],
+)
+def test_owners_and_non_actions(text, role, expected):
+    names = dict(NAMES, Diego="mentor", Jürgen="mentor")
+    items = extract_notes(text, writer_role=role, names=names).action_items
+    assert [(a.text, a.owner) for a in items] == expected
+
+
+def test_an_agreement_list_of_who_does_what_by_when_is_a_list_of_actions():
+    text = ("Vereinbart:\n- Ich schicke Jürgen bis Freitag meinen Lebenslauf.\n- Jürgen stellt mich vor.\n"
+            "- Wir üben beim nächsten Treffen.")
+    n = extract_notes(text, writer_role="mentee", names={"Jürgen": "mentor"})
+    assert n.agreements == ()
+    assert [a.owner for a in n.action_items] == ["mentee", "mentor", "both"]
+    policies = "Agreements:\n- We'll keep meeting weekly until the end of February\n- I'll focus on one thing"
+    assert len(extract_notes(policies, writer_role="mentee").agreements) == 2  # policies stay agreements
+
+
+@pytest.mark.parametrize(
+    "subject, text",
+    [("Re: Notre rencontre", "Prochaines étapes :\n- Je prépare un planning\n- Nous ferons le point dans deux semaines"),
+     ("Anotações da mentoria", "Combinado:\n1. Você conversa com sua líder\n2. Eu te mando o material"),
+     ("Our meeting today", "To recap what I took away: you'll send me the slides. I'll reach out to the organisers."),
+     ("Suite à notre échange", "Comme convenu, je vais demander à Marc. De ton côté, tu m'envoies ta liste.")],
+)
+def test_tasks_for_two_people_look_like_notes(subject, text):
+    assert looks_like_notes(subject, text) >= 0.6
