@@ -64,7 +64,7 @@ _ACTIONS = {
         r"otro d[íi]a|otra hora|remarcar|reagendar|mudar (a|o) (reuni[ãa]o|hor[áa]rio|dia)|adiar|passar (a|nossa) "
         r"(reuni[ãa]o|sess[ãa]o)|outro (dia|hor[áa]rio))", re.I),
     "skip": re.compile(
-        r"\b(skip|cancel (this|next|our|the|tomorrow'?s|today'?s|\w+day'?s)|can'?t make it|cannot make it|"
+        r"\b(skip(?!-)|cancel (this|next|our|the|tomorrow'?s|today'?s|\w+day'?s)|can'?t make it|cannot make it|"
         r"won'?t (be able to )?make it|(need|have) to miss|(won'?t|will not|can'?t) be able to (attend|join|meet)|"
         r"ausfallen|absagen|kann .{0,30}nicht (teilnehmen|kommen|dabei sein)|schaffe es .{0,20}nicht|"
         r"sauter|annuler|ne (pourrai|peux) pas (venir|[êe]tre l[àa]|participer|assister)|"
