@@ -4,6 +4,10 @@ One transaction per pair: the series rows, the occurrences, the invitations in t
 pair's new status commit together. The calendar copy is written before the commit and is keyed by
 the series UID, so a retry after a crash overwrites it rather than adding a second one.
 
+Every occurrence avoids the mentor's other pairs and both people's own busy times from the
+calendar server, asked once per booking for the whole horizon (``agent.busy``; a server that fails
+is logged and the booking goes ahead with what is known).
+
 ``renew_due`` (in ``agent.renewal``) runs in the same step of the tick: a booked pair whose last
 meeting is less than four weeks away gets its open-ended series extended for another horizon.
 """
@@ -11,17 +15,17 @@ meeting is less than four weeks away gets its open-ended series extended for ano
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import Connection
 
 from agent.app import App
+from agent.busy import participant_busy
 from agent.calendar.imip import Attendee, build_request, series_uid
 from agent.domain.model import NoSlot, Pair, SeriesPlan
 from agent.calendar_mail import send_localised
 from agent.mail.compose import CalendarPart
 from agent.messenger import send_template
-from agent.ports import BusyTime
 from agent.rules.actions import fire, pair_facts
 from agent.renewal import renew_due  # noqa: F401  (the tick's renewal step, see the module docstring)
 from agent.scheduling.overlap import plan_pair
@@ -31,6 +35,14 @@ from agent.store import repo
 log = logging.getLogger(__name__)
 
 
+def horizon(pair: Pair, not_before: datetime, weeks: int) -> tuple[datetime, datetime]:
+    """The window ``plan_pair`` may place meetings in (with a day's margin for time zones): from the
+    pair's start, or ``not_before`` when later, for ``weeks`` weeks."""
+    first = max(datetime.combine(pair.start, time(), tzinfo=UTC) - timedelta(days=1), not_before)
+    last = datetime.combine(max(pair.start, not_before.date()), time(), tzinfo=UTC) + timedelta(weeks=weeks, days=2)
+    return first, last
+
+
 def book_pair(app: App, conn: Connection, pair: Pair, now: datetime) -> SeriesPlan | NoSlot | None:
     """Plan and book; returns the first series, NoSlot, or None when the pair is no longer new."""
     row = repo.pair_row(conn, pair.key)
@@ -38,10 +50,10 @@ def book_pair(app: App, conn: Connection, pair: Pair, now: datetime) -> SeriesPl
         return None
     settings = app.config.scheduling
     mentor, mentee = app.roster.participants[pair.mentor], app.roster.participants[pair.mentee]
-    busy = [BusyTime(start, end) for start, end in repo.mentor_busy(conn, pair.mentor, pair.key)]
+    not_before = now + timedelta(hours=settings.min_notice_hours)
+    busy = participant_busy(app, conn, pair, *horizon(pair, not_before, settings.horizon_weeks))
     result = plan_pair(pair, mentor, mentee, minutes=settings.meeting_minutes, horizon_weeks=settings.horizon_weeks,
-                       not_before=now + timedelta(hours=settings.min_notice_hours), busy=busy,
-                       accommodate=settings.accommodate)
+                       not_before=not_before, busy=busy, accommodate=settings.accommodate)
     if isinstance(result, NoSlot):
         repo.set_pair_status(conn, pair.key, "unschedulable", result.reason)
         repo.audit(conn, at=now, action="no slot", reason=result.reason, pair_key=pair.key)

@@ -3,8 +3,9 @@
 - REPLY is recorded per attendee and per occurrence. A decline is answered with three alternative
   times that fit both people, near the declined meeting, in each reader's own zone.
 - COUNTER for one occurrence: if the proposed time fits both people (hours, holidays, their other
-  meetings), the occurrence moves: the series' SEQUENCE is raised and both get a REQUEST for that
-  occurrence (RECURRENCE-ID). Otherwise the proposer gets a DECLINECOUNTER with alternatives.
+  meetings, their own busy times from the calendar server: ``agent.busy``), the occurrence moves:
+  the series' SEQUENCE is raised and both get a REQUEST for that occurrence (RECURRENCE-ID).
+  Otherwise the proposer gets a DECLINECOUNTER with alternatives.
 - COUNTER for the whole series (no RECURRENCE-ID): every remaining meeting is placed at the
   proposed weekday and wall-clock time in the series' zone, same rhythm and count, and each one is
   checked in both people's zones (hours, holidays, busy times, the clock changes of both zones).
@@ -25,6 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection
 
 from agent.app import App
+from agent.busy import participant_busy
 from agent.calendar.imip import declinecounter, occurrence_request, series_update, with_override
 from agent.calendar_mail import send_localised
 from agent.domain.model import CalendarAnswer, Pair
@@ -127,7 +129,8 @@ class _Context:
         while datetime.combine(day, local.time(), tzinfo=zone) < notice:
             day += timedelta(weeks=1)
         starts = local_starts(series.tzid, day, local.time(), interval_weeks=interval, count=len(left))
-        busy = calendar_queries.busy_except_series(conn, self.pair.key, self.pair.mentor, answer.uid)
+        busy = participant_busy(self.app, conn, self.pair, starts[0] - timedelta(days=4),
+                                starts[-1] + timedelta(days=4), except_series=answer.uid)
         verdict = check_series(series.tzid, starts, self.minutes, self.people, interval_weeks=interval, busy=busy,
                                not_before=notice)
         if not verdict.ok:
@@ -169,7 +172,12 @@ class _Context:
         return alternatives(near, self.minutes, self.people, not_before=notice, busy=self._busy(exclude=exclude))
 
     def _busy(self, *, exclude: datetime | None) -> list[BusyTime]:
-        return series_repo.busy_around(self.conn, self.pair.key, self.pair.mentor, exclude=exclude)
+        """Busy times around this answer: a week and a day either side of the meetings it names (the
+        alternatives search looks a week either side), one free/busy question per answer."""
+        moments = [m for m in (self.answer.recurrence_id, self.answer.proposed_start, self._next_start()) if m]
+        moments = moments or [self.now]
+        return participant_busy(self.app, self.conn, self.pair, min(moments) - timedelta(days=8),
+                                max(moments) + timedelta(days=8), except_start=exclude)
 
     def _next_start(self) -> datetime | None:
         row = series_repo.next_occurrence(self.conn, self.answer.uid, self.now)

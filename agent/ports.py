@@ -4,7 +4,8 @@ Each method is documented here once; implementations refer back to this module.
 
 Mailbox     where inbound mail waits: Maildir (default), IMAP, EWS, Graph.
 Outbound    how mail leaves: Maildir (default), SMTP, EWS, Graph. Only the outbox calls it.
-Calendar    the program's own copy of every series: a folder of .ics files (default), CalDAV, EWS, Graph.
+Calendar    the program's own copy of every series: a folder of .ics files (default), CalDAV, EWS, Graph;
+            with EWS and Graph also the participants' own free/busy times.
 """
 
 from __future__ import annotations
@@ -110,6 +111,18 @@ class Calendar(abc.ABC):
     def busy(self, start: datetime, end: datetime) -> list[BusyTime]:
         """Busy periods in [start, end) from this calendar; default: none known."""
         return []
+
+    def free_busy(self, addresses: Sequence[str], start: datetime, end: datetime) -> dict[str, list[BusyTime]]:
+        """Each person's own busy periods in [start, end), as the server's free/busy service tells
+        them (what Outlook's Scheduling Assistant shows), keyed by the address as given.
+
+        Only times and a busy status are read, never subjects. Busy, out-of-office and tentative
+        time blocks; free and working-elsewhere time does not. An address the server cannot answer
+        for (unknown, outside the organisation, no data) is left out: nothing is known about it.
+        Raise ``TransientError`` or ``AdapterError`` when the question as a whole fails. The
+        default knows nothing: ``{}``.
+        """
+        return {}
 
     def close(self) -> None:
         """Release connections. Safe to call twice."""

@@ -4,7 +4,8 @@ A pair is booked ``horizon_weeks`` ahead. While it stays ``booked`` and its cade
 open-ended, the tick extends that phase's series once fewer than ``RENEW_BEFORE`` remain before
 the pair's last meeting: the RRULE continues (a higher COUNT, same UID, SEQUENCE + 1) for another
 horizon, every new date is checked like a new booking (both people's hours in their own zones on
-that date, holidays, the pair's and the mentor's other meetings), dates that do not fit become
+that date, holidays, the pair's and the mentor's other meetings, both people's own busy times from
+the calendar server: ``agent.busy``), dates that do not fit become
 EXDATEs with a note, and both people get the changed-series REQUEST once.
 
 Idempotent across crashes and restarts: the series row, the new occurrences and the outbox rows
@@ -22,6 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection
 
 from agent.app import App
+from agent.busy import participant_busy
 from agent.calendar.imip import series_exdates, series_update
 from agent.calendar_mail import send_localised
 from agent.domain.model import CadencePhase, Pair, SeriesPlan
@@ -68,7 +70,8 @@ def renew_pair(app: App, conn: Connection, pair: Pair, now: datetime) -> bool:
     dates = [datetime.combine(first.date() + timedelta(weeks=interval * k), first.time(), tzinfo=zone)
              for k in range(count, count + more)]
     people = (app.roster.participants[pair.mentee], app.roster.participants[pair.mentor])
-    busy = calendar_queries.busy_except_series(conn, pair.key, pair.mentor, series.uid)
+    busy = participant_busy(app, conn, pair, dates[0] - timedelta(days=1), dates[-1] + timedelta(days=1),
+                            except_series=series.uid)
     notice = now + timedelta(hours=settings.min_notice_hours)
     keep, skip, notes = [], [], []
     for local in dates:

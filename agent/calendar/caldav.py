@@ -7,6 +7,10 @@ See ``agent.ports.Calendar`` for the contract. Specific to CalDAV (RFC 4791):
 * ``busy()`` runs a time-range search with client-side recurrence expansion (works on servers
   without server-side expand) and skips transparent and cancelled events.
 * Network failures and 5xx answers raise ``TransientError``; refusals raise ``AdapterError``.
+* ``free_busy()`` is the port's default: nothing is known about the participants' own calendars.
+  RFC 6638 free/busy (a VFREEBUSY REQUEST POSTed to the scheduling outbox) is not implemented:
+  Radicale, the server the tests run, does not support it, and participants' calendars are rarely
+  on the program's CalDAV server. Booking still avoids the mentor's other pairs (from the store).
 """
 
 from __future__ import annotations

@@ -12,12 +12,21 @@ See ``agent.ports.Calendar`` for the contract. Specific to EWS:
 * ``busy()`` asks for a ``CalendarView``: Exchange expands each series into occurrences, lists a moved
   one (``CalendarItemType`` Exception) at its new time and leaves deleted ones out. Items shown as
   Free or WorkingElsewhere, and cancelled ones, are skipped (``blocks``).
+* ``free_busy()`` asks ``GetUserAvailability`` (exchangelib's ``get_free_busy_info``) for the
+  ``FreeBusy`` view, which carries times and a busy type but no subjects, at most ``WINDOW`` at a
+  time (Exchange's default limit is 42 days). Busy, OOF and Tentative block; Free and
+  WorkingElsewhere do not, and neither does NoData: Exchange could not read that calendar, which
+  says as little as an unknown address. An address Exchange answers with an error
+  (``ErrorMailRecipientNotFound``: no such mailbox, e.g. someone outside the organisation) is
+  logged and left out.
 """
 
 from __future__ import annotations
 
+import logging
 import re
-from datetime import datetime, timezone
+from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
 
 from exchangelib import CalendarItem, EWSDate, EWSDateTime, EWSTimeZone, ExtendedProperty
 from exchangelib.items import SEND_TO_NONE
@@ -30,6 +39,11 @@ from agent.ports import BusyTime, Calendar
 
 PROPERTY_SET = "9d3c5e1a-6f1b-4c39-9a4e-8d2f5b7c0e41"
 NOT_BUSY = {"Free", "WorkingElsewhere"}  # Tentative, Busy, OOF and NoData block a slot
+FREE_BUSY_BLOCKS = {"Busy", "OOF", "Tentative"}  # free/busy answers: Free, WorkingElsewhere, NoData do not
+WINDOW = timedelta(days=42)  # Exchange's default longest GetUserAvailability time window
+MERGED_INTERVAL = 1440  # minutes; the merged string is not read, so the coarsest keeps answers small
+
+log = logging.getLogger(__name__)
 FIELDS = ["subject", "body", "location", "start", "end", "is_all_day", "legacy_free_busy_status",
           "recurrence", "reminder_is_set", "mentor_agent_uid", "mentor_agent_ics"]
 
@@ -106,6 +120,31 @@ class EwsCalendar(Calendar):
 
         return sorted(self.session.call("read busy times", op), key=lambda p: (p.start, p.end))
 
+    def free_busy(self, addresses: Sequence[str], start: datetime, end: datetime) -> dict[str, list[BusyTime]]:
+        addresses = list(addresses)
+        found: dict[str, list[BusyTime]] = {}
+        unknown: dict[str, str] = {}
+        lo = start
+        while addresses and lo < end:
+            hi = min(end, lo + WINDOW)
+            window = tuple(EWSDateTime.from_datetime(v.astimezone(timezone.utc)) for v in (lo, hi))
+
+            def op(account, window=window) -> list:
+                return list(account.protocol.get_free_busy_info(
+                    accounts=[(a, "Required", False) for a in addresses], start=window[0], end=window[1],
+                    merged_free_busy_interval=MERGED_INTERVAL, requested_view="FreeBusy"))
+
+            for address, view in zip(addresses, self.session.call("read free/busy", op), strict=True):
+                if isinstance(view, Exception):
+                    unknown[address] = f"{type(view).__name__}: {view}"
+                    continue
+                periods = found.setdefault(address, [])
+                periods.extend(p for p in view_busy(view) if p.start < hi and p.end > lo)
+            lo = hi
+        for address, reason in unknown.items():
+            log.warning("EWS free/busy of %s unknown: %s", address, reason)
+        return {a: sorted(set(p), key=lambda b: (b.start, b.end)) for a, p in found.items()}
+
     def close(self) -> None:
         self.session.close()
 
@@ -127,6 +166,11 @@ def blocks(item) -> bool:
     it is skipped should a server send one."""
     return (item.legacy_free_busy_status not in NOT_BUSY and not item.is_cancelled
             and item.type != "RecurringMaster")
+
+
+def view_busy(view) -> list[BusyTime]:
+    """The busy periods of one exchangelib ``FreeBusyView`` (see the module docstring)."""
+    return [BusyTime(_utc(e.start), _utc(e.end)) for e in view.calendar_events or () if e.busy_type in FREE_BUSY_BLOCKS]
 
 
 def item_values(shape: EventShape, uid: str, ics: bytes) -> dict:

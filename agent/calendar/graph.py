@@ -10,10 +10,18 @@ See ``agent.ports.Calendar`` for the contract. Specific to Graph:
 * ``busy()`` reads ``calendarView`` in UTC, following ``@odata.nextLink`` pages: Exchange expands
   each series into its instances, lists a moved instance at its new time and leaves deleted ones
   out. Instances shown as free or working elsewhere, and cancelled ones, are skipped (``blocks``).
+* ``free_busy()`` asks ``POST /users/{program user}/calendar/getSchedule`` (application permission
+  ``Calendars.Read``) for at most ``SCHEDULES`` addresses and ``WINDOW`` at a time (Graph refuses
+  more than 62 days with ``ErrorTimeIntervalTooBig``) and reads each ``scheduleItems`` entry's times
+  and status only (``schedule_busy``); subjects and locations, which Graph may send, are dropped.
+  An address Graph answers with an ``error`` (no such mailbox, another organisation, no access) is
+  logged and left out: nothing is known about that person.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -26,6 +34,12 @@ PROPERTY_SET = "{9d3c5e1a-6f1b-4c39-9a4e-8d2f5b7c0e41}"
 UID_PROP = f"String {PROPERTY_SET} Name mentorAgentUid"
 ICS_PROP = f"String {PROPERTY_SET} Name mentorAgentIcs"
 NOT_BUSY = {"free", "workingElsewhere"}  # tentative, busy, oof and unknown block a slot
+SCHEDULE_BLOCKS = {"busy", "oof", "tentative"}  # free/busy answers: free, workingElsewhere, unknown do not
+WINDOW = timedelta(days=62)  # the longest getSchedule time window Graph accepts
+SCHEDULES = 100  # the most addresses in one getSchedule request
+INTERVAL = 1440  # availabilityViewInterval: the view string is not read, so the coarsest keeps answers small
+
+log = logging.getLogger(__name__)
 
 
 class GraphCalendar(Calendar):
@@ -73,8 +87,44 @@ class GraphCalendar(Calendar):
                 periods.append(period)
         return sorted(periods, key=lambda p: (p.start, p.end))
 
+    def free_busy(self, addresses: Sequence[str], start: datetime, end: datetime) -> dict[str, list[BusyTime]]:
+        found: dict[str, list[BusyTime]] = {}
+        unknown: dict[str, str] = {}
+        for first in range(0, len(addresses), SCHEDULES):
+            chunk = list(addresses[first:first + SCHEDULES])
+            lo = start
+            while lo < end:
+                hi = min(end, lo + WINDOW)
+                for address, periods in self._schedule(chunk, lo, hi, unknown).items():
+                    found.setdefault(address, []).extend(periods)
+                lo = hi
+        for address, reason in unknown.items():
+            log.warning("Graph free/busy of %s unknown: %s", address, reason)
+        return {a: sorted(set(p), key=lambda b: (b.start, b.end)) for a, p in found.items()}
+
     def close(self) -> None:
         self.client.close()
+
+    def _schedule(self, addresses: list[str], start: datetime, end: datetime,
+                  unknown: dict[str, str]) -> dict[str, list[BusyTime]]:
+        body = {"schedules": addresses, "availabilityViewInterval": INTERVAL,
+                "startTime": {"dateTime": _utc_text(start)[:-1], "timeZone": "UTC"},
+                "endTime": {"dateTime": _utc_text(end)[:-1], "timeZone": "UTC"}}
+        answer = self.client.json("POST", "calendar/getSchedule", json=body,
+                                  headers={"Prefer": 'outlook.timezone="UTC"'})
+        wanted = {a.lower(): a for a in addresses}
+        out: dict[str, list[BusyTime]] = {}
+        for info in answer.get("value", []):
+            address = wanted.get(str(info.get("scheduleId", "")).lower())
+            if address is None:
+                continue
+            periods = schedule_busy(info)
+            if periods is None:
+                error = info.get("error") or {}
+                unknown[address] = f"{error.get('responseCode', '')}: {error.get('message', '')}"
+                continue
+            out[address] = [p for p in periods if p.start < end and p.end > start]
+        return out
 
     def _find(self, uid: str) -> dict | None:
         params = {
@@ -96,6 +146,16 @@ def blocks(event: dict) -> bool:
     its own times are only the first instance's, so it is skipped should a server send one."""
     return (not event.get("isCancelled") and event.get("showAs") not in NOT_BUSY
             and event.get("type") != "seriesMaster")
+
+
+def schedule_busy(info: dict) -> list[BusyTime] | None:
+    """The busy periods of one ``scheduleInformation`` (None when Graph answered it with an
+    ``error``): items of status busy, oof and tentative block; free, workingElsewhere and unknown
+    (Graph could not tell) do not."""
+    if info.get("error"):
+        return None
+    return [BusyTime(_parse_utc(item["start"]), _parse_utc(item["end"]))
+            for item in info.get("scheduleItems", []) if item.get("status") in SCHEDULE_BLOCKS]
 
 
 def event_json(shape: EventShape) -> dict:

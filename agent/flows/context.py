@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection
 
 from agent.app import App
+from agent.busy import participant_busy
 from agent.domain.model import Pair, Participant
 from agent.ports import BusyTime
-from agent.store import repo, series_repo
+from agent.store import repo
 from agent.timefmt import local_time
 
 CONFIRM_DAYS = 7  # a pending change expires after a week, or earlier when its meeting comes
@@ -57,7 +58,11 @@ class Ctx:
         return [m for m in repo.occurrences_of(self.conn, self.pair.key) if m.starts_at > self.now]
 
     def busy(self, exclude: datetime | None) -> list[BusyTime]:
-        return series_repo.busy_around(self.conn, self.pair.key, self.pair.mentor, exclude=exclude)
+        """The store's busy times (all but the meeting starting at ``exclude``) and both people's own
+        from the calendar server, over the whole booking horizon (asked once per transaction)."""
+        weeks = self.app.config.scheduling.horizon_weeks + 2
+        return participant_busy(self.app, self.conn, self.pair, self.now - timedelta(days=1),
+                                self.now + timedelta(weeks=weeks), except_start=exclude)
 
 
 def both(instant: datetime | str, reader: Participant, partner: Participant) -> dict:

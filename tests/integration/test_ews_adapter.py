@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,6 +14,7 @@ from agent.calendar.ews import EwsCalendar
 from agent.errors import AdapterError, TransientError
 from agent.exchange.ews_session import EwsSession
 from agent.mail.ews import EwsMailbox, EwsOutbound
+from agent.ports import BusyTime
 from replay.ews_server import EwsServer
 
 pytestmark = pytest.mark.integration
@@ -314,3 +315,69 @@ backend = "ews"
             adapter.close()
     finally:
         server.stop()
+
+
+# ---------------------------------------------------------------------- free/busy (GetUserAvailability)
+
+
+def at(day: int, hour: int, month: int = 12, year: int = 2026) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("status, blocks", [
+    ("busy", True), ("oof", True), ("tentative", True), ("free", False), ("workingElsewhere", False),
+    ("unknown", False)])  # shown by EWS as Busy, OOF, Tentative, Free, WorkingElsewhere, NoData
+def test_free_busy_blocks_by_busy_type(server, status, blocks):
+    server.add_busy("ann@example.org", at(2, 10), at(2, 11), status)
+    cal = EwsCalendar(session_for(server))
+    answer = cal.free_busy(["ann@example.org"], at(1, 0), at(8, 0))
+    assert answer == {"ann@example.org": [BusyTime(at(2, 10), at(2, 11))] if blocks else []}
+    cal.close()
+
+
+def test_free_busy_per_person_in_42_day_windows_and_unknown_people_left_out(server, caplog):
+    """Ann is busy every Tuesday 15:00-16:00 UTC, Bob once; nobody@elsewhere has no mailbox here.
+    26 weeks are asked in five windows of at most 42 days, for times and busy types only."""
+    server.add_busy("ann@example.org", at(1, 15), at(1, 16), subject="Team meeting", weekly=True)
+    server.add_busy("bob@example.org", at(3, 9), at(3, 10), subject="Dentist")
+    cal = EwsCalendar(session_for(server))
+    with caplog.at_level(logging.WARNING, logger="agent.calendar.ews"):
+        answer = cal.free_busy(["ann@example.org", "bob@example.org", "nobody@elsewhere.org"], at(1, 0),
+                               at(1, 0) + timedelta(weeks=26))
+    assert sorted(answer) == ["ann@example.org", "bob@example.org"]
+    assert [f"{b.start:%a %H:%M}-{b.end:%H:%M}" for b in answer["ann@example.org"]] == ["Tue 15:00-16:00"] * 26
+    assert answer["bob@example.org"] == [BusyTime(at(3, 9), at(3, 10))]
+    assert server.operations.count("GetUserAvailabilityRequest") == 5
+    requests = [r.body for r in server.log if b"GetUserAvailabilityRequest" in r.body]
+    assert all(b"<t:RequestedView>FreeBusy</t:RequestedView>" in body for body in requests)  # no subjects asked
+    (warning,) = [r.getMessage() for r in caplog.records]
+    assert "nobody@elsewhere.org" in warning and "ErrorMailRecipientNotFound" in warning
+    cal.close()
+
+
+def test_free_busy_throttling_is_honoured_then_transient(server, waits):
+    server.add_busy("ann@example.org", at(2, 10), at(2, 11))
+    server.busy_next("GetUserAvailabilityRequest", 700)
+    cal = EwsCalendar(session_for(server, waits))
+    assert cal.free_busy(["ann@example.org"], at(1, 0), at(8, 0)) == {"ann@example.org": [BusyTime(at(2, 10),
+                                                                                                 at(2, 11))]}
+    assert waits == [0.7]
+    assert cal.free_busy([], at(1, 0), at(8, 0)) == {}
+    cal.close()
+    server.busy_next("GetUserAvailabilityRequest", 700, times=5)  # throttled past the session's 4 retries
+    cal = EwsCalendar(session_for(server, waits))
+    with pytest.raises(TransientError):
+        cal.free_busy(["ann@example.org"], at(1, 0), at(8, 0))
+    cal.close()
+
+
+def test_the_replay_server_refuses_windows_over_42_days(server):
+    from exchangelib import EWSDateTime, EWSTimeZone
+
+    session = session_for(server)
+    utc = EWSTimeZone("UTC")
+    with pytest.raises(AdapterError, match="ErrorTimeIntervalTooBig"):
+        session.call("free/busy", lambda account: list(account.protocol.get_free_busy_info(
+            accounts=[("ann@example.org", "Required", False)], start=EWSDateTime(2026, 12, 1, tzinfo=utc),
+            end=EWSDateTime(2027, 1, 13, tzinfo=utc))))
+    session.close()

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import base64
 import email
+import json
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email import policy
 
 import pytest
@@ -15,6 +16,7 @@ from agent.calendar.graph import GraphCalendar
 from agent.errors import AdapterError, TransientError
 from agent.exchange.graph_client import GraphClient
 from agent.mail.graph import GraphMailbox, GraphOutbound
+from agent.ports import BusyTime
 from replay.graph_server import GraphServer
 from tests.e2e import harness
 from tests.e2e.harness import BOOKING_DAY, MAIL_DAY
@@ -410,3 +412,69 @@ def test_rrule_to_graph_recurrence(rrule, pattern, range_):
         return
     assert body["recurrence"]["pattern"] == pattern
     assert body["recurrence"]["range"] == {"startDate": "2026-12-01", **range_}
+
+
+# ---------------------------------------------------------------------- free/busy (getSchedule)
+
+
+def at(day: int, hour: int, month: int = 12, year: int = 2026) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("status, blocks", [
+    ("busy", True), ("oof", True), ("tentative", True), ("free", False), ("workingElsewhere", False),
+    ("unknown", False)])
+def test_free_busy_blocks_by_status(server, status, blocks):
+    server.add_busy("ann@example.org", at(2, 10), at(2, 11), status)
+    cal = GraphCalendar(client_for(server))
+    answer = cal.free_busy(["ann@example.org"], at(1, 0), at(8, 0))
+    assert answer == {"ann@example.org": [BusyTime(at(2, 10), at(2, 11))] if blocks else []}
+    cal.close()
+
+
+def test_free_busy_per_person_in_62_day_windows_and_unknown_people_left_out(server, caplog):
+    """Ann is busy every Tuesday 15:00-16:00 UTC; Bob has one meeting; nobody@elsewhere has no
+    mailbox here. 26 weeks are asked in three windows of at most 62 days, all in UTC."""
+    server.add_busy("ann@example.org", at(1, 15), at(1, 16), subject="Team meeting", weekly=True)
+    server.add_busy("Bob@Example.org", at(3, 9), at(3, 10), subject="Dentist")
+    cal = GraphCalendar(client_for(server))
+    with caplog.at_level(logging.WARNING, logger="agent.calendar.graph"):
+        answer = cal.free_busy(["ann@example.org", "bob@example.org", "nobody@elsewhere.org"], at(1, 0),
+                               at(1, 0) + timedelta(weeks=26))
+    assert sorted(answer) == ["ann@example.org", "bob@example.org"]  # keyed as asked
+    assert [f"{b.start:%a %H:%M}-{b.end:%H:%M}" for b in answer["ann@example.org"]] == ["Tue 15:00-16:00"] * 26
+    assert answer["bob@example.org"] == [BusyTime(at(3, 9), at(3, 10))]
+    requests = [json.loads(r.body) for r in server.log if r.path.endswith("/calendar/getSchedule")]
+    assert len(requests) == 3
+    for body in requests:
+        assert body["startTime"]["timeZone"] == body["endTime"]["timeZone"] == "UTC"
+        start, end = (datetime.fromisoformat(body[k]["dateTime"]) for k in ("startTime", "endTime"))
+        assert end - start <= timedelta(days=62)
+    (warning,) = [r.getMessage() for r in caplog.records]
+    assert "nobody@elsewhere.org" in warning and "ErrorMailRecipientNotFound" in warning
+    cal.close()
+
+
+def test_free_busy_of_nobody_asks_nothing_and_errors_reach_the_caller(server):
+    cal = GraphCalendar(client_for(server))
+    assert cal.free_busy([], at(1, 0), at(8, 0)) == {}
+    assert not [r for r in server.log if "getSchedule" in r.path]
+    server.fail_next(503, "getSchedule")
+    with pytest.raises(TransientError):
+        cal.free_busy(["ann@example.org"], at(1, 0), at(8, 0))
+    server.fail_next(403, "getSchedule")
+    with pytest.raises(AdapterError):
+        cal.free_busy(["ann@example.org"], at(1, 0), at(8, 0))
+    cal.close()
+
+
+def test_the_replay_server_keeps_graphs_limits(server):
+    client = client_for(server)
+    window = {"startTime": {"dateTime": "2026-12-01T00:00:00", "timeZone": "UTC"},
+              "endTime": {"dateTime": "2027-02-02T00:00:00", "timeZone": "UTC"}}
+    with pytest.raises(AdapterError, match="ErrorTimeIntervalTooBig"):
+        client.json("POST", "calendar/getSchedule", json={"schedules": ["a@example.org"], **window})
+    with pytest.raises(AdapterError, match="ErrorMailboxDataArrayTooBig"):
+        client.json("POST", "calendar/getSchedule", json={"schedules": [f"p{n}@example.org" for n in range(101)],
+                                                          **window})
+    client.close()

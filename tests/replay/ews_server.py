@@ -4,7 +4,9 @@ adapters, answered the way Exchange 2016 (15.1) answers them.
 Operations: GetFolder, FindFolder, CreateFolder (folders); FindItem (paged IndexedPageItemView,
 SortOrder, IsEqualTo restrictions on a FieldURI or an ExtendedFieldURI, CalendarView with
 recurrences expanded, moved and deleted occurrences: ``replay.ews_calendar``), GetItem (MimeContent), MoveItem (the item gets a new id, as on Exchange),
-CreateItem (SendAndSaveCopy from MIME; calendar items), UpdateItem, DeleteItem. Items keep the
+CreateItem (SendAndSaveCopy from MIME; calendar items), UpdateItem, DeleteItem, GetUserAvailability
+(people's free/busy from ``schedules``, filled with ``add_busy``: ``replay.ews_availability``) and
+GetServerTimeZones. Items keep the
 elements the client sent, so a property is answered exactly as it was written. ``busy_next``
 injects an ``ErrorServerBusy`` fault with ``BackOffMilliseconds``.
 """
@@ -22,8 +24,10 @@ from email.utils import getaddresses
 from xml.sax.saxutils import escape, quoteattr
 
 from replay.base import ReplayServer
+from replay.ews_availability import server_time_zones, user_availability
 from replay.ews_calendar import delete_occurrence, move_occurrence, occurrences, view_item_xml
 from replay.ews_soap import M, S, T, elem, envelope, error, ext_key, fault, matches, not_found, ok, parse_time, t
+from replay.freebusy import Entry
 
 NAMES = {"msgfolderroot": "Top of Information Store", "root": "root", "sentitems": "Sent Items",
          "deleteditems": "Deleted Items"}
@@ -61,6 +65,7 @@ class EwsServer(ReplayServer):
     items: dict[str, Item] = field(default_factory=dict)
     sent: list[Sent] = field(default_factory=list)
     operations: list[str] = field(default_factory=list)
+    schedules: dict[str, list[Entry]] = field(default_factory=dict)  # lower-case address -> free/busy entries
 
     def __post_init__(self):
         super().__init__(tls=False)
@@ -109,6 +114,12 @@ class EwsServer(ReplayServer):
         self.items[item.id] = item
         return item.id
 
+    def add_busy(self, address: str, start: datetime, end: datetime, status: str = "busy", *,
+                 subject: str = "Busy", weekly: bool = False) -> None:
+        """An entry in someone's own calendar, seen through GetUserAvailability (the address becomes
+        known); ``status`` in Graph's words (``replay.freebusy``)."""
+        self.schedules.setdefault(address.lower(), []).append(Entry(start, end, status, subject, weekly))
+
     def move_occurrence(self, item_id: str, original: datetime, start: datetime, end: datetime, **props) -> None:
         """Move one occurrence (it becomes an exception); ``props`` change it too, e.g.
         ``LegacyFreeBusyStatus="Free"``."""
@@ -143,6 +154,8 @@ class EwsServer(ReplayServer):
             messages = error(op, "ErrorInvalidOperation", f"{op} is not implemented by the replay server")
         else:
             messages = handler(request)
+        if isinstance(messages, bytes):  # an operation with its own response layout
+            return 200, {"Content-Type": "text/xml; charset=utf-8"}, messages
         return 200, {"Content-Type": "text/xml; charset=utf-8"}, envelope(op, messages)
 
     def _new_id(self) -> str:
@@ -199,6 +212,14 @@ class EwsServer(ReplayServer):
             out.append(ok("CreateFolder", f'<m:Folders><t:Folder><t:FolderId Id="{fid}" ChangeKey="AQ=="/>'
                                            f'</t:Folder></m:Folders>'))
         return "".join(out)
+
+    # ------------------------------------------------------------------ free/busy
+
+    def _GetUserAvailabilityRequest(self, req):
+        return user_availability({self.address.lower(): [], **self.schedules}, req)
+
+    def _GetServerTimeZones(self, req):
+        return server_time_zones(req)
 
     # ------------------------------------------------------------------ items
 

@@ -8,7 +8,9 @@ Token: ``/{tenant}/v2.0/.well-known/openid-configuration`` and ``/{tenant}/oauth
 displayName filter, POST), ``mailFolders/{folder}/messages`` (internetMessageId filter),
 ``sendMail`` (base64 MIME), ``events`` (extended-property filter, POST, PATCH, DELETE) and
 ``calendarView`` (``replay.graph_calendar``: expanded with moved and deleted instances,
-``$top``/``$skip`` pages, ``view_page_cap`` for server-driven paging). ``fail_next`` injects throttling and errors.
+``$top``/``$skip`` pages, ``view_page_cap`` for server-driven paging) and ``calendar/getSchedule``
+(``replay.graph_schedule``: people's free/busy from ``schedules``, filled with ``add_busy``).
+``fail_next`` injects throttling and errors.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ from email.utils import getaddresses
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from replay.base import ReplayServer
+from replay.freebusy import Entry
 from replay.graph_calendar import calendar_view, moment, original_key
+from replay.graph_schedule import get_schedule
 
 
 @dataclass
@@ -70,6 +74,7 @@ class GraphServer(ReplayServer):
     deleted: set[tuple[str, str]] = field(default_factory=set)  # (series id, original start) of deleted instances
     view_page_cap: int | None = None  # server-driven paging: at most this many instances per calendarView page
     view_pages: list[int] = field(default_factory=list)  # instances per calendarView page answered
+    schedules: dict[str, list[Entry]] = field(default_factory=dict)  # lower-case address -> free/busy entries
 
     def __post_init__(self):
         super().__init__(tls=True)
@@ -112,6 +117,11 @@ class GraphServer(ReplayServer):
         eid = "AAMk-ev-" + uuid.uuid4().hex
         self.events[eid] = {**body, "id": eid}
         return eid
+
+    def add_busy(self, address: str, start: datetime, end: datetime, status: str = "busy", *,
+                 subject: str = "Busy", weekly: bool = False) -> None:
+        """An entry in someone's own calendar, seen through getSchedule (the address becomes known)."""
+        self.schedules.setdefault(address.lower(), []).append(Entry(start, end, status, subject, weekly))
 
     def move_occurrence(self, series_id: str, original: datetime, start: dict, end: dict, **changes) -> None:
         """Move one instance of a series (``PATCH /events/{occurrence id}`` in Outlook): it becomes an
@@ -205,6 +215,9 @@ class GraphServer(ReplayServer):
             return self._send_mail(headers, body)
         if p[0] == "events":
             return self._events(method, p[1:], query, body)
+        if p == ["calendar", "getSchedule"] and method == "POST":
+            status, answer = get_schedule({self.user.lower(): [], **self.schedules}, body, headers.get("prefer", ""))
+            return _json(status, answer)
         if p == ["calendarView"]:
             return self._calendar_view(query, headers)
         return _json(400, {"error": {"code": "BadRequest", "message": f"unsupported {method} {'/'.join(p)}"}})
