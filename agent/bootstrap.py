@@ -158,7 +158,7 @@ def build_app(program: Program, *, migrate_store: bool = True) -> App:
     engine = open_engine(program.config.store.url)
     if migrate_store:
         migrate(engine)
-    return App(
+    app = App(
         program=program,
         templates=Templates(program.templates_dirs),
         engine=engine,
@@ -166,3 +166,8 @@ def build_app(program: Program, *, migrate_store: bool = True) -> App:
         outbound=build_outbound(program),
         calendar=build_calendar(program),
     )
+    # the name this process holds leases and claims under: unique among live workers (default host:pid)
+    if program.config.service.worker_name:
+        app.worker = program.config.service.worker_name
+    app.state.worker = app.worker
+    return app

@@ -1,8 +1,12 @@
 """Deliver the outbox: the only way mail leaves the agent.
 
-Exactly once, step by step, for each due row:
+Several workers may flush the same outbox: each claims a few due rows at a time under a lease
+(``claims.claim_outbox``: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, ``claimed_by``/``lease_until``),
+so no two workers attempt the same row; a dead worker's claims expire after ``[store]
+lease_seconds`` and are taken over. Exactly once, step by step, for each claimed row:
 
-1. ``sending_since`` is committed before the first attempt (``repo.outbox_sending``).
+1. ``sending_since`` is committed before the first attempt, in the same statement that checks the
+   row is still this worker's and still pending and extends the claim (``claims.begin_send``).
 2. If an earlier attempt was made (the mark was there already), ``Outbound.already_sent`` asks the
    backend whether that attempt got through after all: the Maildir backend finds its file, SMTP
    with ``SentFolderCheck`` finds the copy in the IMAP Sent folder. Only rows never attempted skip
@@ -13,12 +17,14 @@ Exactly once, step by step, for each due row:
 Temporary failures (``TransientError``: SMTP 4xx, network) are retried with exponential backoff up
 to ``MAX_ATTEMPTS``; permanent ones (5xx, ``AdapterError``) are marked failed at once and audited.
 ``failed_since`` lists what failed, for the administrators' report; a failed row's
-``next_attempt_at`` is the moment it failed.
+``next_attempt_at`` is the moment it failed. A retry or a failure drops the claim; a sent row keeps
+``claimed_by`` as the worker that sent it (a row no longer pending is never claimed again).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
@@ -26,12 +32,12 @@ from sqlalchemy import Connection
 from agent.app import App
 from agent.errors import AdapterError, TransientError
 from agent.mail.compose import bytes_to_send
-from agent.store import repo
+from agent.store import claims, repo
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
-BATCH = 100
+BATCH = 25  # rows claimed at a time: small, so that several workers share a long queue
 
 
 def backoff(attempts: int) -> timedelta:
@@ -39,15 +45,21 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** attempts, 240))
 
 
-def flush(app: App, now: datetime) -> int:
-    """Send every pending row that is due; returns how many were sent."""
-    sent = 0
+def flush(app: App, now: datetime, stop: Callable[[], bool] | None = None) -> int:
+    """Send every pending row that is due and not claimed by another worker; returns how many were sent.
+
+    ``stop()`` is asked between rows: a graceful stop finishes the row in hand and leaves the rest
+    (their claims are given back by the runner).
+    """
+    sent, seconds = 0, app.config.store.lease_seconds
     while True:
         with app.engine.begin() as conn:
-            rows = repo.outbox_due(conn, now, limit=BATCH)
+            rows = claims.claim_outbox(conn, now, app.worker, claims.wall_clock(), seconds, limit=BATCH)
         if not rows:
             return sent
-        for row in rows:  # each row leaves "pending and due" whatever happens, so this loop ends
+        for row in rows:  # each row leaves "pending, due and ours" whatever happens, so this loop ends
+            if stop is not None and stop():
+                return sent
             sent += _deliver(app, row, now)
 
 
@@ -81,9 +93,11 @@ def _tell_admins(app: App, conn, row, error: str, now: datetime) -> None:
 def _deliver(app: App, row, now: datetime) -> int:
     try:
         attempted_before = row.sending_since is not None
-        if not attempted_before:
-            with app.engine.begin() as conn:
-                repo.outbox_sending(conn, row.id, now)
+        with app.engine.begin() as conn:
+            if not claims.begin_send(conn, row.id, app.worker, now, claims.wall_clock(),
+                                     app.config.store.lease_seconds):
+                log.info("%s was taken over by another worker; leaving it", row.message_id)
+                return 0
         if attempted_before and app.outbound.already_sent(row.message_id):  # can't tell -> TransientError
             log.info("%s to %s got through before a restart; marking it sent", row.message_id, row.recipients)
         else:
@@ -92,6 +106,7 @@ def _deliver(app: App, row, now: datetime) -> int:
         give_up = row.attempts + 1 >= MAX_ATTEMPTS
         with app.engine.begin() as conn:
             repo.outbox_retry(conn, row.id, str(exc), now if give_up else now + backoff(row.attempts), give_up)
+            claims.unclaim_outbox(conn, row.id)
             if give_up:
                 repo.audit(conn, at=now, action="send failed", reason=f"gave up after {MAX_ATTEMPTS} tries: {exc}",
                            pair_key=row.pair_key, recipients=row.recipients, outbox_key=row.idem_key)
@@ -100,11 +115,12 @@ def _deliver(app: App, row, now: datetime) -> int:
     except AdapterError as exc:
         with app.engine.begin() as conn:
             repo.outbox_retry(conn, row.id, str(exc), now, give_up=True)
+            claims.unclaim_outbox(conn, row.id)
             repo.audit(conn, at=now, action="send failed", reason=str(exc), pair_key=row.pair_key,
                        recipients=row.recipients, outbox_key=row.idem_key)
             _tell_admins(app, conn, row, str(exc), now)
         log.error("sending %s to %s failed permanently: %s", row.subject, row.recipients, exc)
         return 0
     with app.engine.begin() as conn:
-        repo.outbox_sent(conn, row.id, now)
+        repo.outbox_sent(conn, row.id, now)  # claimed_by stays: which worker sent it
     return 1

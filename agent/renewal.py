@@ -32,7 +32,7 @@ from agent.messenger import send_template
 from agent.rules.freshness import mark_changed
 from agent.scheduling.render import rhythm
 from agent.scheduling.series_move import check_series
-from agent.store import calendar_queries, repo
+from agent.store import calendar_queries, claims, repo
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +48,8 @@ def renew_due(app: App, now: datetime) -> int:
         pair = app.roster.pair_of(key)
         if pair is None or pair.key != key:
             continue
-        with app.engine.begin() as conn:
-            renewed += renew_pair(app, conn, pair, now)
+        with app.engine.begin() as conn:  # the row lock keeps other workers off this pair until the commit
+            renewed += claims.lock_pair(conn, key) and renew_pair(app, conn, pair, now)
     return renewed
 
 

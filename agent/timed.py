@@ -18,15 +18,19 @@ What "activity" means for the ``inactivity`` trigger: a message from either pers
 booked meeting whose start has passed. Twenty-one quiet days therefore means no meeting and no
 message for three weeks.
 
-``fire_due`` claims the rows whose time has come (SKIP LOCKED on PostgreSQL) and fires each in its
-own transaction; the rule's decision is recorded with it, so nothing fires twice.
+``fire_due`` claims the rows whose time has come a batch at a time (``claims.claim_due``: SKIP
+LOCKED on PostgreSQL, a lease of ``[store] lease_seconds`` so a dead worker's claims are taken over)
+and fires each in its own transaction. That transaction first checks the row is still this
+worker's and pending (``claims.fence_due``, which on PostgreSQL also locks it until the commit),
+and records the rule's decision with the effects, so nothing fires twice even when several workers
+run. Derivation may run in every worker at once: its writes are idempotent upserts.
 """
 
 from __future__ import annotations
 
 import logging
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -39,13 +43,13 @@ from agent.rules.freshness import freshness, mark_changed
 from agent.rules.occasions import (
     TIMED_TRIGGERS, DueItem, Meeting, catch_up_span, occasions, owner_roles, parse_iso, parse_occasion,
 )
-from agent.store import repo, rule_queries
+from agent.store import claims, repo, rule_queries
 
 __all__ = ["derive", "derive_all", "derive_due", "fire_due", "mark_changed"]
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)
+BATCH = 25  # due actions claimed at a time: small, so that several workers share a backlog
 LOOK_AHEAD = timedelta(days=8)
 REFRESH = timedelta(minutes=30)  # every pair is derived again within REFRESH..2*REFRESH
 
@@ -142,16 +146,25 @@ def pairs_by_key(app: App) -> dict[str, Pair]:
     return {pair.key: pair for pair in app.roster.pairs}
 
 
-def fire_due(app: App, now: datetime) -> int:
-    """Fire every due action whose time has come; returns how many acted."""
-    with app.engine.begin() as conn:
-        claimed = repo.due_now(conn, now, app.worker, LEASE)
-    acted = 0
-    by_key = pairs_by_key(app) if claimed else {}
-    for row in claimed:
+def fire_due(app: App, now: datetime, stop: Callable[[], bool] | None = None) -> int:
+    """Fire every due action whose time has come and that no other worker holds; returns how many acted.
+
+    ``stop()`` is asked between actions: a graceful stop finishes the one in hand and leaves the
+    rest (their claims are given back by the runner).
+    """
+    acted, seconds, by_key = 0, app.config.store.lease_seconds, None
+    while True:
         with app.engine.begin() as conn:
-            acted += _fire_one(app, conn, row, by_key.get(row.pair_key), now)
-    return acted
+            claimed = claims.claim_due(conn, now, app.worker, claims.wall_clock(), seconds, limit=BATCH)
+        if not claimed:
+            return acted
+        by_key = by_key or pairs_by_key(app)
+        for row in claimed:  # each row leaves "pending and ours" whatever happens, so this loop ends
+            if stop is not None and stop():
+                return acted
+            with app.engine.begin() as conn:
+                if claims.fence_due(conn, row.id, app.worker, claims.wall_clock(), seconds):
+                    acted += _fire_one(app, conn, row, by_key.get(row.pair_key), now)
 
 
 def _fire_one(app: App, conn: Connection, row, pair: Pair | None, now: datetime) -> int:

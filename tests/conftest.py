@@ -126,3 +126,15 @@ def postgres_server(server_root) -> Iterator[Postgres]:
 def postgres_url(postgres_server) -> str:
     """A fresh, empty database for this test (SQLAlchemy URL, psycopg 3 driver)."""
     return postgres_server.create_database()
+
+
+@pytest.fixture
+def own_postgres(server_root) -> Iterator[Postgres]:
+    """A private PostgreSQL cluster for this test alone, so that it may ``restart()`` it; ``url()`` or
+    ``create_database()`` give SQLAlchemy URLs. Costs an initdb (about two seconds)."""
+    server = Postgres(_workdir(server_root, "postgres-own"))
+    try:
+        start_or_skip(server.start)
+        yield server
+    finally:
+        server.stop()

@@ -599,6 +599,16 @@ class Postgres:
                         "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C")
         if res.returncode != 0:
             raise RuntimeError(f"initdb failed ({res.returncode}):\n{res.stdout[-2000:]}{res.stderr[-2000:]}")
+        return self._launch()
+
+    def restart(self, down_seconds: float = 0.0) -> "Postgres":
+        """Stop the cluster (fast shutdown: every client is disconnected), stay down ``down_seconds``,
+        and start it again on the same port and data: what a worker sees when its database restarts."""
+        self.stop()
+        time.sleep(down_seconds)
+        return self._launch()
+
+    def _launch(self) -> "Postgres":
         # postgres itself, not pg_ctl: it stays our child, so it is stopped like the other servers
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
