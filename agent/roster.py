@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import functools
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -91,6 +92,14 @@ def load_roster(
 
 
 @functools.cache
+def _control(text: str) -> str | None:
+    """The first line break or control character in ``text`` (as U+XXXX), or None."""
+    for ch in text:
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
+            return f"U+{ord(ch):04X}"
+    return None
+
+
 def _countries() -> dict[str, list[str]]:
     import holidays
 
@@ -130,6 +139,11 @@ class _RosterReader:
 
     def text(self, where: tuple, raw: dict[str, Any], key: str) -> str | None:
         value = raw.get(key)
+        if isinstance(value, str) and (bad := _control(value)):
+            # names reach mail headers and iCalendar CN parameters: a line break there is an injection
+            self.error(where + (key,), f"{key} contains the control character {bad}",
+                       f"write {key} on one line with printable characters only")
+            return None
         if value is None or isinstance(value, str):
             return value.strip() if value else value
         self.error(where + (key,), f"{key} = {show(value)} should be text in quotes", f'write {key} = "..."')

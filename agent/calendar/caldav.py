@@ -36,12 +36,19 @@ _PLAIN_UID = re.compile(r"[A-Za-z0-9@._-]{1,128}")
 ICS_TYPE = {"Content-Type": "text/calendar; charset=utf-8"}
 
 
+def without_userinfo(url: str) -> str:
+    """``url`` without a ``user:password@`` part, for messages and logs (a password in the URL is still a secret)."""
+    scheme, sep, rest = url.partition("://")
+    host, slash, path = rest.partition("/")
+    return f"{scheme}{sep}{host.rpartition('@')[2]}{slash}{path}" if sep else url
+
+
 class CalDavCalendar(Calendar):
     """``calendar`` is a full calendar URL, or the id (last path segment) or display name of one
     of the user's calendars, found through principal discovery from ``url``."""
 
     def __init__(self, url: str, username: str, password: str, calendar: str, timeout: float = 30):
-        self.url, self.username, self.calendar_name = url, username, calendar
+        self.url, self.username, self.calendar_name = without_userinfo(url), username, calendar  # shown in errors
         self._client = caldav.DAVClient(url=url, username=username, password=password, timeout=timeout)
         self._calendar: caldav.Calendar | None = None
 

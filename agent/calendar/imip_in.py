@@ -1,11 +1,12 @@
 """Reading inbound iMIP answers (RFC 5546 §3.2.3 REPLY, §3.2.6 REFRESH, §3.2.7 COUNTER): bytes in, values out.
 
 Inbound iCalendar is untrusted. Before icalendar sees a byte we bound the work: size, content-line
-length and component count are checked on the raw text, VTIMEZONE blocks are cut out (icalendar would
-otherwise expand their rules and cache them process-wide under the sender's TZID), and no RRULE is
-ever expanded. Time zone names are resolved in this order: IANA, Outlook's Windows names (the CLDR
-``windowsZones`` table that icalendar 7 ships), vendor-prefixed ids, and last the sender's own
-VTIMEZONE evaluated with a bounded, yearly-only reading (``vtimezone.local_to_utc``).
+length and count, and component count are checked on the raw text; VTIMEZONE blocks are renamed to
+a component icalendar does not know (it would otherwise expand their rules and cache them
+process-wide under the sender's TZID); no RRULE is ever expanded. Time zone names are resolved in
+this order: IANA, Outlook's Windows names (the CLDR ``windowsZones`` table that icalendar 7 ships),
+vendor-prefixed ids, and last the sender's own VTIMEZONE evaluated with a bounded, yearly-only
+reading (``vtimezone.local_to_utc``). Any failure of the parser below becomes ``CalendarRejected``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from icalendar import Calendar, Component, Timezone
+from icalendar import Calendar, Component
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from agent.calendar.vtimezone import local_to_utc
@@ -25,12 +26,13 @@ from agent.errors import CalendarRejected
 MAX_BYTES = 1_000_000
 MAX_COMPONENTS = 50
 MAX_LINE = 10_000
+MAX_CONTENT_LINES = 2_000  # icalendar spends ~0.2 ms a line; real invitations have < 700
 ANSWER_METHODS = ("REPLY", "COUNTER", "REFRESH")
 PARTSTATS = ("ACCEPTED", "DECLINED", "TENTATIVE")
 
 _FOLD = re.compile(r"\r?\n[ \t]")
 _METHOD = re.compile(rb"^METHOD(?:;[^:\r\n]*)?:[ \t]*([A-Za-z-]+)[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
-_VTIMEZONE = re.compile(r"^BEGIN:VTIMEZONE\s*$.*?^END:VTIMEZONE\s*$\n?", re.IGNORECASE | re.MULTILINE | re.DOTALL)
+_SENDER_ZONE = "X-MENTOR-AGENT-SENDER-VTIMEZONE"  # what a sender's VTIMEZONE is parsed as (see _read_calendar)
 
 
 def method_of(data: bytes) -> str | None:
@@ -61,6 +63,28 @@ class ItipObject:
 
 def read_itip(data: bytes) -> ItipObject:
     """Read any inbound iTIP object within the same bounds as ``parse_itip``; raise CalendarRejected."""
+    return _refusing(_read_itip, data)
+
+
+def _refusing(reader, data: bytes):
+    """Run ``reader`` on untrusted bytes; any failure of the third-party parser below it becomes a refusal.
+
+    icalendar raises its own errors (``BrokenCalendarProperty`` when a broken value is read,
+    ``ValueError``, ``KeyError`` ...) lazily, long after ``from_ical``; a message must never crash the
+    loop for that, and the administrator should read what was wrong, not a class name alone.
+    """
+    try:
+        return reader(data)
+    except CalendarRejected:
+        raise
+    except RecursionError as exc:
+        raise CalendarRejected("the calendar object is nested too deeply to read") from exc
+    except Exception as exc:  # hostile input reaching icalendar: refuse, never crash
+        detail = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise CalendarRejected(f"the calendar object has a value that cannot be read: {detail}") from exc
+
+
+def _read_itip(data: bytes) -> ItipObject:
     calendar, zones = _read_calendar(data)
     method = str(calendar.get("METHOD", "")).strip().upper()
     events = calendar.walk("VEVENT")
@@ -86,21 +110,40 @@ def read_itip(data: bytes) -> ItipObject:
     )
 
 
-def _read_calendar(data: bytes) -> tuple[Calendar, dict[str, Timezone]]:
-    """Parse untrusted iCalendar within bounds, with the sender's VTIMEZONEs kept aside (see module doc)."""
-    text = _bounded_text(data)
-    zones = _zone_blocks(text)
-    stripped = _VTIMEZONE.sub("", text)
-    if re.search(r"^BEGIN:VTIMEZONE", stripped, re.IGNORECASE | re.MULTILINE):
+def _read_calendar(data: bytes) -> tuple[Calendar, dict[str, Component]]:
+    """Parse untrusted iCalendar within bounds, with the sender's VTIMEZONEs kept aside (see module doc).
+
+    icalendar caches every VTIMEZONE it parses process-wide under its TZID (``tzp.cache_timezone_component``),
+    so one sender's zone would then define that TZID for everyone's later mail, and its rules would be
+    expanded by dateutil without bound. Each BEGIN/END line naming VTIMEZONE (after unfolding, whatever
+    its case, spacing or parameters) is therefore renamed to a private component icalendar does not know.
+    """
+    lines = _bounded_lines(data)
+    opened = closed = 0
+    for i, line in enumerate(lines):
+        name = line.split(":", 1)[0].split(";", 1)[0].strip().upper()
+        if name in ("BEGIN", "END") and line.rstrip().upper().endswith("VTIMEZONE"):
+            lines[i] = f"{name}:{_SENDER_ZONE}"
+            opened, closed = opened + (name == "BEGIN"), closed + (name == "END")
+    if opened != closed:
         raise CalendarRejected("the calendar object has a VTIMEZONE that never ends (no END:VTIMEZONE)")
     try:
-        return Calendar.from_ical(stripped), zones
+        calendar = Calendar.from_ical("\r\n".join(lines) + "\r\n")
     except Exception as exc:  # a third-party parser on hostile input: any failure is a refusal, not a crash
-        raise CalendarRejected(f"the calendar object could not be parsed: {exc}") from exc
+        detail = " ".join(str(exc).split())[:200]
+        raise CalendarRejected(f"the calendar object could not be parsed: {detail}") from exc
+    zones: dict[str, Component] = {}
+    for zone in calendar.walk(_SENDER_ZONE)[:MAX_COMPONENTS]:
+        zones.setdefault(str(zone.get("TZID", "")).strip(), zone)
+    return calendar, zones
 
 
 def parse_itip(data: bytes) -> CalendarAnswer:
     """Read one inbound iMIP REPLY, COUNTER or REFRESH; raise CalendarRejected with a reason a person can read."""
+    return _refusing(_parse_itip, data)
+
+
+def _parse_itip(data: bytes) -> CalendarAnswer:
     calendar, zones = _read_calendar(data)
     method = str(calendar.get("METHOD", "")).strip().upper()
     if not method:
@@ -153,8 +196,9 @@ def resolve_tzid(tzid: str) -> ZoneInfo | None:
     return None
 
 
-def _bounded_text(data: bytes) -> str:
-    """Check size, component count and line length on the raw text, before any parser runs."""
+def _bounded_lines(data: bytes) -> list[str]:
+    """Check size, line count, line length and component count on the raw text, before any parser
+    runs; the unfolded content lines."""
     if len(data) > MAX_BYTES:
         raise CalendarRejected(f"the calendar object is {len(data):,} bytes, over the {MAX_BYTES:,}-byte limit")
     text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
@@ -164,30 +208,23 @@ def _bounded_text(data: bytes) -> str:
     longest = max((len(line) for line in lines), default=0)
     if longest > MAX_LINE:
         raise CalendarRejected(f"the calendar object has a {longest:,}-character line, over the {MAX_LINE:,} limit")
+    if len(lines) > MAX_CONTENT_LINES:
+        raise CalendarRejected(f"the calendar object has {len(lines):,} lines, over the {MAX_CONTENT_LINES:,} limit")
     components = sum(1 for line in lines if line[:6].upper() == "BEGIN:")
     if components > MAX_COMPONENTS:
         raise CalendarRejected(f"the calendar object has {components} components, over the {MAX_COMPONENTS} limit")
-    return text
+    return [line for line in lines if line.strip()]
 
 
-def _zone_blocks(text: str) -> dict[str, Timezone]:
-    """The sender's VTIMEZONEs by TZID, parsed one by one (they are already bounded by ``_bounded_text``)."""
-    zones: dict[str, Timezone] = {}
-    for match in _VTIMEZONE.finditer(text):
-        try:
-            zone = Timezone.from_ical(match.group(0))
-        except (ValueError, KeyError, IndexError, TypeError):
-            continue
-        zones[str(zone.get("TZID", "")).strip()] = zone
-    return zones
-
-
-def _utc(event: Component, name: str, zones: dict[str, Timezone]) -> datetime | None:
+def _utc(event: Component, name: str, zones: dict[str, Component]) -> datetime | None:
     """A DTSTART/DTEND/RECURRENCE-ID as an aware UTC datetime, resolving the TZID ourselves."""
     prop = event.get(name)
     if prop is None:
         return None
-    value = getattr(prop, "dt", None)
+    try:
+        value = getattr(prop, "dt", None)
+    except ValueError:  # icalendar 7: BrokenCalendarProperty when the value was unreadable at parse time
+        value = None
     if not isinstance(value, date):
         raise CalendarRejected(f"{name} is not a date-time: {prop.to_ical().decode(errors='replace')[:80]}")
     if not isinstance(value, datetime):

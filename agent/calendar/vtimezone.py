@@ -11,11 +11,11 @@ observance ending with UNTIL; a transition that fits no weekday rule becomes an 
 from __future__ import annotations
 
 import calendar as _calendar
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from dateutil import rrule as _rrule
 from icalendar import Timezone, TimezoneDaylight, TimezoneStandard, vRecur
 
 _DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -62,8 +62,18 @@ def local_to_utc(vtz: Timezone, local: datetime) -> datetime | None:
     """The UTC instant a sender's VTIMEZONE gives a naive local time; None if it cannot be read.
 
     Bounded: only yearly rules whose parts are BYMONTH, BYDAY, BYMONTHDAY, INTERVAL, UNTIL, COUNT are
-    followed, and only onsets in the year before, of and after ``local`` are produced.
+    followed, and only onsets in the year before, of and after ``local`` are produced. Offsets or
+    years that overflow ``datetime`` (a hostile TZOFFSETTO of +9999, a meeting in year 9999) give None.
     """
+    if not 2 <= local.year <= 9997:
+        return None
+    try:
+        return _local_to_utc(vtz, local)
+    except (OverflowError, ValueError):
+        return None
+
+
+def _local_to_utc(vtz: Timezone, local: datetime) -> datetime | None:
     onsets: list[tuple[datetime, timedelta, timedelta]] = []
     for sub in vtz.subcomponents[:20]:
         try:
@@ -201,22 +211,95 @@ def _safe_rule(rule) -> bool:
     return set(rule) <= allowed and [str(f).upper() for f in freq] == ["YEARLY"]
 
 
+_BYDAY = re.compile(r"^([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$")
+_COUNT_YEARS = 400  # a COUNT is only followed this many years from DTSTART (counting needs every year)
+
+
 def _expand_yearly(rule, start: datetime, before: timedelta, low: datetime, high: datetime) -> list[datetime]:
+    """Onsets of a yearly rule in [low, high], computed year by year without a general RRULE engine.
+
+    dateutil spends ~0.7 s looping to year 9999 on a rule that never matches (BYMONTH=2;BYMONTHDAY=30)
+    and walks every year from DTSTART (1601 in Outlook's zones, year 1 in a hostile one), so a sender
+    could make one VTIMEZONE cost seconds. Here the work is at most three years (``_COUNT_YEARS``
+    with COUNT) of twelve months; forms a VTIMEZONE has no use for (BYDAY without BYMONTH) are not followed.
+    """
     try:
-        text = rule.to_ical().decode()
-        until = rule.get("UNTIL")
-        if until:
-            text = ";".join(p for p in text.split(";") if not p.upper().startswith("UNTIL="))
-        parsed = _rrule.rrulestr(text, dtstart=start)
-        if until:
-            last = until[0]
-            last = last if isinstance(last, datetime) else datetime.combine(last, datetime.min.time())
-            if last.tzinfo is not None:
-                last = last.astimezone(timezone.utc).replace(tzinfo=None) + before
-            parsed = parsed.replace(until=last)
-        return list(parsed.between(low, high, inc=True))[:50]
+        parts = _rule_parts(rule)
     except (ValueError, TypeError, AttributeError, IndexError):
         return []
+    if parts is None:
+        return []
+    interval, months, monthdays, bydays, count = parts
+    until = _until_local(rule, before)
+    if count is not None and high.year - start.year > _COUNT_YEARS:
+        return []
+    found, seen = [], 0
+    for year in range(start.year if count is not None else max(start.year, low.year), high.year + 1):
+        if (year - start.year) % interval:
+            continue
+        for when in _in_year(year, months or [start.month], monthdays, bydays, start):
+            if when < start:
+                continue
+            seen += 1
+            if (until is not None and when > until) or (count is not None and seen > count):
+                return found
+            if low <= when <= high:
+                found.append(when)
+    return found[:50]
+
+
+def _rule_parts(rule):
+    """(interval, months, monthdays, bydays, count) of a yearly rule, or None when it is not one we follow."""
+    interval = int(rule.get("INTERVAL", [1])[0])
+    months = [int(str(m)) for m in rule.get("BYMONTH", [])]
+    monthdays = [int(d) for d in rule.get("BYMONTHDAY", [])]
+    bydays = []
+    for item in rule.get("BYDAY", []):
+        match = _BYDAY.match(str(item).upper().replace(" ", ""))
+        if match is None:
+            return None
+        bydays.append((int(match.group(1)) if match.group(1) else None, _DAYS.index(match.group(2))))
+    count = int(rule["COUNT"][0]) if rule.get("COUNT") else None
+    if interval < 1 or any(not 1 <= m <= 12 for m in months) or any(not 1 <= abs(d) <= 31 for d in monthdays):
+        return None
+    if bydays and not months:
+        return None
+    return interval, months, monthdays, bydays, count
+
+
+def _until_local(rule, before: timedelta) -> datetime | None:
+    values = rule.get("UNTIL") or []
+    if not values:
+        return None
+    last = values[0]
+    if not isinstance(last, datetime):
+        return datetime.combine(last, datetime.max.time())
+    if last.tzinfo is not None:
+        return last.astimezone(timezone.utc).replace(tzinfo=None) + before
+    return last
+
+
+def _in_year(year: int, months: list[int], monthdays: list[int], bydays: list, start: datetime) -> list[datetime]:
+    """The rule's days in ``year`` at DTSTART's time of day, in order (RFC 5545 §3.3.10, YEARLY with BYMONTH)."""
+    found = []
+    for month in sorted(set(months)):
+        length = _calendar.monthrange(year, month)[1]
+        days = set(range(1, length + 1))
+        if monthdays:
+            days &= {d if d > 0 else length + 1 + d for d in monthdays}
+        if bydays:
+            picked = set()
+            for ordinal, weekday in bydays:
+                matching = [d for d in range(1, length + 1) if _calendar.weekday(year, month, d) == weekday]
+                if ordinal is None:
+                    picked.update(matching)
+                elif -len(matching) <= (ordinal - 1 if ordinal > 0 else ordinal) < len(matching):
+                    picked.add(matching[ordinal - 1 if ordinal > 0 else ordinal])
+            days &= picked
+        if not monthdays and not bydays:
+            days &= {start.day}
+        found += [start.replace(year=year, month=month, day=day) for day in sorted(days)]
+    return found
 
 
 def _offset_name(offset: timedelta) -> str:

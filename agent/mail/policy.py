@@ -36,6 +36,8 @@ class Bounce:
 
 
 _MAX_BLOCKS = 100  # per-recipient blocks read from one report
+_MAX_REPORT = 1_000_000  # bytes of a report parsed: the status blocks come first, the returned message after
+_MAX_HEAD = 256_000  # bytes of a header section read for Authentication-Results
 
 
 def bounces_of(raw: bytes) -> list[Bounce]:
@@ -46,8 +48,8 @@ def bounces_of(raw: bytes) -> list[Bounce]:
     """
     if b"delivery-status" not in raw[:200_000].lower():  # cheap exit for the ordinary message
         return []
-    try:
-        msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+    try:  # a hostile "report" may carry 20 MB of returned message: parsing it all would cost ~150 MB
+        msg = email.message_from_bytes(raw[:_MAX_REPORT], policy=email.policy.compat32)
     except Exception:  # noqa: BLE001 - the feed parser is tolerant; belt and braces
         return []
     if msg.get_content_type() != "multipart/report" or \
@@ -133,7 +135,9 @@ def authenticity(raw: bytes, trusted_authserv_id: str | None) -> str | None:
     if not trusted_authserv_id:
         return None
     trusted = trusted_authserv_id.strip().lower()
-    header_block = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    head = raw[:_MAX_HEAD]  # bounded, and without copying the body (a message with no blank line is all "head")
+    ends = [at for at in (head.find(b"\r\n\r\n"), head.find(b"\n\n")) if at >= 0]
+    header_block = head[:min(ends)] if ends else head
     headers = BytesHeaderParser(policy=email.policy.compat32).parsebytes(header_block + b"\r\n\r\n")
     for value in headers.get_all("Authentication-Results", []):
         text = _COMMENT.sub(" ", _clean(value))

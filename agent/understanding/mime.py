@@ -67,12 +67,19 @@ def _mb(n: int) -> str:
 
 MAX_HEADER_LINES = 3_000
 MAX_BOUNDARY_LINES = 4 * MAX_PARTS
+MAX_DECLARED_BOUNDARIES = 100  # nested multiparts beyond this are cut (the feed parser is quadratic in depth)
+MAX_ENCODED_RUN = 30_000  # base64 lines kept per run: 2.2 MB, more than any part we read (text, calendar)
+MAX_LINES = 100_000  # the stdlib parser needs ~600 bytes a line: this keeps one message under ~60 MB
+_ENCODED_RUN = re.compile(rb"(?m)(?:^[A-Za-z0-9+/]{40,}={0,2}\r?\n){%d,}" % MAX_ENCODED_RUN)
+_BOUNDARY_PARAM = re.compile(rb"boundary\s*=", re.IGNORECASE)
 
 
 def _bounded(raw: bytes) -> bytes:
     """Cut what the parser would only spend time on: header lines beyond MAX_HEADER_LINES and the
     message after the MAX_BOUNDARY_LINES-th line starting with "--" (parts beyond MAX_PARTS are
-    never read anyway). Linear and cheap; ordinary mail is returned unchanged."""
+    never read anyway), nested multiparts beyond MAX_DECLARED_BOUNDARIES, base64 runs beyond
+    MAX_ENCODED_RUN lines; refuse more than MAX_LINES lines. Linear and cheap; ordinary mail is
+    returned unchanged."""
     end = raw.find(b"\n\n")
     end2 = raw.find(b"\r\n\r\n")
     head_end = min(x for x in (end, end2, len(raw)) if x >= 0)
@@ -84,17 +91,40 @@ def _bounded(raw: bytes) -> bytes:
         for _ in range(MAX_BOUNDARY_LINES):
             pos = raw.find(b"\n--", pos + 1)
         raw = raw[:pos + 1]
+    declared = [m.start() for m in _BOUNDARY_PARAM.finditer(raw)][:MAX_DECLARED_BOUNDARIES + 1]
+    if len(declared) > MAX_DECLARED_BOUNDARIES:
+        raw = raw[:raw.rfind(b"\n", 0, declared[-1]) + 1]
+    if raw.count(b"\n") > MAX_ENCODED_RUN:
+        raw = _cut_encoded_runs(raw)
+    lines = raw.count(b"\n")
+    if lines > MAX_LINES:
+        raise MessageRejected(f"message has {lines:,} lines after its attachments were set aside; "
+                              f"the limit is {MAX_LINES:,}")
     return raw
 
 
+def _cut_encoded_runs(raw: bytes) -> bytes:
+    """Keep the first MAX_ENCODED_RUN lines of each long run of base64 lines (big attachments): the
+    parts we read are far smaller, and the parser's memory grows with every line it holds."""
+    pieces, last = [], 0
+    for match in _ENCODED_RUN.finditer(raw):
+        keep = match.start()
+        for _ in range(MAX_ENCODED_RUN):
+            keep = raw.index(b"\n", keep) + 1
+        pieces.append(raw[last:keep])
+        last = match.end()
+    return b"".join(pieces) + raw[last:] if pieces else raw
+
+
 def parse_mail(raw: bytes, *, max_bytes: int = 25_000_000) -> ParsedMail:
-    """Parse ``raw`` into a :class:`ParsedMail`; never raises except for over-size input."""
+    """Parse ``raw`` into a :class:`ParsedMail`; never raises except for over-size input (bytes or lines)."""
     if not isinstance(raw, (bytes, bytearray)):
         raw = bytes(raw or b"")
     if len(raw) > max_bytes:
         raise MessageRejected(f"message is {_mb(len(raw))}; the limit is {_mb(max_bytes)}")
+    bounded = _bounded(bytes(raw))  # may raise MessageRejected: too many lines to hold
     try:
-        msg = email.message_from_bytes(_bounded(bytes(raw)), policy=email.policy.compat32)
+        msg = email.message_from_bytes(bounded, policy=email.policy.compat32)
     except Exception:  # the feed parser is tolerant; this is a last line of defence
         msg = Message()
     body = _Body()

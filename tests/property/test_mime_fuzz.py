@@ -7,14 +7,13 @@ messages from ../shared/corpora/mime, read at test time when that folder exists 
 otherwise); (3) pathological shapes built on purpose (a million quote markers, huge headers,
 thousands of parts). Only MessageRejected (and its subclass CalendarRejected) may escape.
 
-Bounds are asserted generously (machines are noisy); memory is tracemalloc's peak for the call.
+Memory is asserted (under 100 MB per message); time is not (machines are noisy), but every case
+runs under a 5 s hang guard (bounds.py).
 """
 
 from __future__ import annotations
 
 import random
-import time
-import tracemalloc
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -24,30 +23,22 @@ from hypothesis import strategies as st
 
 from agent.errors import MessageRejected
 from agent.understanding.classify import understand, understanding_to_json
+from bounds import assert_bounded, measured
 
 NOW = datetime(2027, 1, 20, 12, 0, tzinfo=timezone.utc)
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "mime"
-MAX_SECONDS = 1.0
-MAX_BYTES = 100 * 1024 * 1024
 
 
 def check(raw: bytes) -> None:
-    """understand() on ``raw`` is total and bounded; the JSON form works too."""
-    tracemalloc.start()
-    start = time.perf_counter()
-    try:
-        mail, u = understand(raw, participants=None, now=NOW, zones={"a@x.org": "Europe/Berlin"},
-                             names={"Ana": "mentee"}, next_meeting=NOW)
-        understanding_to_json("fuzz.eml", mail, u)
-    except MessageRejected:
-        pass  # over-size input or a broken iMIP part (CalendarRejected): deliberate, quarantined with a reason
-    finally:
-        elapsed = time.perf_counter() - start
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-    # tracemalloc slows Python down about twice; the bound is for the traced call
-    assert elapsed < 2 * MAX_SECONDS, f"{elapsed:.2f}s for {len(raw)} bytes"
-    assert peak < MAX_BYTES, f"{peak / 1e6:.0f} MB for {len(raw)} bytes"
+    """understand() on ``raw`` is total and bounded (memory asserted, hangs caught: see bounds.py)."""
+    with measured() as found:
+        try:
+            mail, u = understand(raw, participants=None, now=NOW, zones={"a@x.org": "Europe/Berlin"},
+                                 names={"Ana": "mentee"}, next_meeting=NOW)
+            understanding_to_json("fuzz.eml", mail, u)
+        except MessageRejected as exc:
+            assert str(exc)  # over-size input or a broken iMIP part: deliberate, quarantined with this reason
+    assert_bounded(found, f"{len(raw):,} bytes")
 
 
 # ------------------------------------------------------------------ generated MIME
@@ -167,3 +158,56 @@ def test_pathological_shapes(raw):
 def test_oversize_is_rejected_not_parsed():
     with pytest.raises(MessageRejected):
         understand(b"From: a@x.org\r\n\r\n" + b"x" * 26_000_000, participants=None, now=NOW)
+
+
+# ------------------------------------------------------------------ attachment bombs
+def _multipart(parts: list[bytes], boundary: bytes = b"b") -> bytes:
+    inner = b"".join(b"--" + boundary + b"\r\n" + part + b"\r\n" for part in parts)
+    return (b"Content-Type: multipart/mixed; boundary=\"" + boundary + b"\"\r\n\r\n" + inner
+            + b"--" + boundary + b"--\r\n")
+
+
+def _nested(depth: int) -> bytes:
+    """``depth`` multipart levels, each with its own boundary, a text part at the bottom."""
+    head = b"".join(b"Content-Type: multipart/mixed; boundary=\"l%d\"\r\n\r\n--l%d\r\n" % (i, i) for i in range(depth))
+    tail = b"".join(b"\r\n--l%d--\r\n" % i for i in reversed(range(depth)))
+    return head + b"Content-Type: text/plain\r\n\r\ndeep agenda\r\n" + tail
+
+
+FROM = b"From: Ana <a@x.org>\r\nSubject: bomb\r\nMIME-Version: 1.0\r\n"
+BASE64_LINE = b"QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB\r\n"  # 57 bytes each
+CTES = [b"base64", b"quoted-printable", b"7bit", b"8bit", b"binary", b"x-uuencode", b"uuencode", b"x-uue",
+        b"bogus", b"BASE64", b" base64 ", b"base64; x=y", b"quoted-printable, base64", b""]
+BOMBS = {
+    "50-megabytes": FROM + b"Content-Type: text/plain\r\n\r\n" + (b"x" * 999 + b"\n") * 50_000,
+    "5000-parts": FROM + _multipart([b"Content-Type: application/octet-stream\r\n\r\nAAAA"] * 5_000),
+    "parts-of-parts": FROM + _multipart([_multipart([b"Content-Type: text/plain\r\n\r\nx"] * 50, b"i%d" % i)
+                                         for i in range(100)]),
+    "nesting-200": FROM + _nested(200),
+    "nesting-5000": FROM + _nested(5_000),
+    "same-boundary-nesting": FROM + (b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n") * 20_000,
+    "message-rfc822-nesting": FROM + (b"Content-Type: message/rfc822\r\n\r\n" + FROM) * 5_000,
+    "base64-decodes-to-15MB": FROM + b"Content-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+    + BASE64_LINE * 270_000,
+    "base64-attachment-15MB": FROM + _multipart([
+        b"Content-Type: text/plain\r\n\r\nAgenda:\r\n1. hello",
+        b"Content-Type: application/zip; name=x.zip\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + BASE64_LINE * 270_000]),
+    "base64-calendar-15MB": FROM + b"Content-Type: text/calendar; method=REPLY\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+    + BASE64_LINE * 270_000,
+    "many-encodings": FROM + _multipart([
+        b"Content-Type: text/plain\r\nContent-Transfer-Encoding: " + cte + b"\r\n\r\n" + body
+        for cte in CTES for body in (b"=E2=82=AC agenda", b"4oKs YWdlbmRh", b"begin 644 x\r\n#86)C\r\n`\r\nend", b"\xff\x00")]),
+    "qp-soft-breaks": FROM + b"Content-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+    + b"=\r\n" * 3_000_000,
+}
+
+
+@pytest.mark.parametrize("raw", BOMBS.values(), ids=BOMBS.keys())
+def test_attachment_bombs_are_bounded(raw):
+    check(raw)
+
+
+def test_a_50_megabyte_message_is_refused_with_its_size():
+    with pytest.raises(MessageRejected, match="message is 50 MB; the limit is 25 MB"):
+        understand(BOMBS["50-megabytes"], participants=None, now=NOW)
