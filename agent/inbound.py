@@ -11,6 +11,15 @@ The guarantees come from the order of steps:
 4. The same Message-ID (or the same bytes) arriving under another key is a duplicate delivery:
    recorded, moved, no effects.
 5. Only then is the message moved out of the inbox (processed or quarantine folder), never deleted.
+
+``handle_inbound_batch`` does the same for several messages in ONE transaction (the ledger rows and
+effects of all of them commit together, then they are moved), in order, so each message sees what
+the ones before it did; a Message-ID or content hash twice in a batch is a duplicate like any other.
+A calendar answer or a request that is refused while acting on it (``MessageRejected``) is rolled
+back to its savepoint and quarantined inside the batch. If anything else fails, the transaction is
+rolled back (nothing of the batch stays) and every message of it is handled again one by one with
+``handle_inbound``, which quarantines the failing one alone. ``handle_batches`` (and ``handle_all``) cut a
+stream of messages into batches.
 """
 
 from __future__ import annotations
@@ -18,9 +27,12 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 from datetime import datetime
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import OperationalError
 
 from agent import requests_flow
 from agent.app import App
@@ -41,6 +53,154 @@ from agent.understanding.mime import ParsedMail
 log = logging.getLogger(__name__)
 
 CALENDAR_KINDS = ("calendar_reply", "calendar_counter")
+BATCH = 100  # messages per transaction in handle_batches
+QUARANTINE_RAW_KEPT = 2_000_000  # bytes of a quarantined message copied into the store; the mailbox keeps it all
+
+
+def handle_batches(app: App, items: Iterable[InboundMail], now: datetime,
+                   batch: int = BATCH) -> Iterator[list[str]]:
+    """Handle a stream of messages (``mailbox.pending()``) in batches; yields each batch's statuses.
+
+    Batches grow 1, 2, 4 ... up to ``batch``: a tick with a message or two commits each on its own,
+    as before, and a backlog gets the throughput of large transactions. A batch is handled while the
+    stream is still open, so an adapter that collects moves (IMAP) sends them together. A caller
+    that stops between two batches leaves the rest in the mailbox for the next pass.
+    """
+    pending: list[InboundMail] = []
+    size = 1
+    for item in items:
+        pending.append(item)
+        if len(pending) >= size:
+            yield handle_inbound_batch(app, pending, now)
+            pending, size = [], min(size * 2, max(1, batch))
+    if pending:
+        yield handle_inbound_batch(app, pending, now)
+
+
+def handle_all(app: App, items: Iterable[InboundMail], now: datetime, batch: int = BATCH) -> Iterator[str]:
+    """``handle_batches``, one status per message."""
+    for statuses in handle_batches(app, items, now, batch):
+        yield from statuses
+
+
+def handle_inbound_batch(app: App, items: list[InboundMail], now: datetime) -> list[str]:
+    """Handle ``items`` in one transaction; returns each one's status, in order (see the module doc)."""
+    if len(items) == 1:
+        return [handle_inbound(app, items[0], now)]
+    try:
+        statuses, moves = _batch(app, items, now)
+    except Exception:  # noqa: BLE001 - nothing of the batch was committed: handle each on its own
+        log.warning("a batch of %d messages failed; handling them one by one", len(items), exc_info=True)
+        return [handle_inbound(app, item, now) for item in items]
+    for key, status in moves:
+        _move(app, key, status)
+    return statuses
+
+
+def _batch(app: App, items: list[InboundMail], now: datetime) -> tuple[list[str], list[tuple[str, str]]]:
+    mailbox = app.mailbox
+    with app.engine.begin() as conn:
+        entries = repo.ledger_entries(conn, mailbox.identity, [item.key for item in items])
+    read = {}  # key -> (content hash, mail, understanding) or (content hash, None, reason)
+    for item in items:
+        if item.key not in entries:
+            read[item.key] = _read(app, item, now)
+    statuses, moves, done = [], [], []  # done: (status, kind, sender, detail) for the log after commit
+    with app.engine.begin() as conn:
+        seen_ids, seen_hashes = repo.seen_among(
+            conn, [r[1].message_id for r in read.values() if r[1] is not None], [r[0] for r in read.values()])
+        handled: dict[str, str] = {entry.mailbox_key: entry.status for entry in entries.values()}
+        for item in items:
+            if item.key in handled:  # before a crash (only the move was missing), or twice in this batch
+                statuses.append("already handled")
+                moves.append((item.key, handled[item.key]))
+                continue
+            content_hash, mail, understanding = read[item.key]
+            if mail is None:
+                status = _quarantine_rows(app, conn, item, content_hash, understanding, now)
+            else:
+                if mail.is_report:
+                    _record_bounces(app, conn, item, mail, now)
+                refused = _refusal(app, item, mail, understanding)
+                if refused is not None:
+                    status = _quarantine_rows(app, conn, item, content_hash, refused, now, mail=mail,
+                                              kind=understanding.kind)
+                else:
+                    duplicate = mail.message_id in seen_ids or content_hash in seen_hashes
+                    # calendar answers and requests may be refused while acting (MessageRejected): a
+                    # savepoint lets that message alone be quarantined; any other failure ends the batch
+                    risky = not duplicate and (understanding.kind in CALENDAR_KINDS
+                                               or understanding.kind in requests_flow.KINDS)
+                    try:
+                        with conn.begin_nested() if risky else nullcontext():
+                            status, detail = _record(app, conn, item, mail, understanding, content_hash,
+                                                     duplicate, now)
+                    except MessageRejected as exc:
+                        if not risky:
+                            raise
+                        status = _quarantine_rows(app, conn, item, content_hash, str(exc), now, mail=mail,
+                                                  kind=understanding.kind)
+                    else:
+                        seen_ids.add(mail.message_id)
+                        seen_hashes.add(content_hash)
+                        done.append((status, understanding.kind, mail.sender, detail))
+            handled[item.key] = status
+            statuses.append(status)
+            moves.append((item.key, status))
+    for status, kind, sender, detail in done:
+        log.info("%s %s from %s: %s", status, kind, sender, detail)
+    return statuses, moves
+
+
+def _read(app: App, item: InboundMail, now: datetime):
+    """(content hash, mail, understanding), or (content hash, None, why it cannot be read)."""
+    content_hash = hashlib.sha256(item.raw).hexdigest()
+    try:
+        mail, understanding = understand(item.raw, participants=app.roles, now=now, names=app.first_names,
+                                         zones=app.zones)
+    except MessageRejected as exc:
+        return content_hash, None, str(exc)
+    except Exception as exc:  # a bug must not stop the daemon: quarantine and carry on
+        log.exception("could not read message %s", item.key)
+        return content_hash, None, f"could not be read ({type(exc).__name__}: {exc})"
+    return content_hash, mail, understanding
+
+
+def _record_bounces(app: App, conn: Connection, item: InboundMail, mail: ParsedMail, now: datetime) -> None:
+    """A delivery report: participants whose address bounces get no more mail until it is fixed."""
+    for bounce in bounces_of(item.raw):
+        if bounce.recipient in app.roles:
+            repo.mark_bouncing(conn, bounce.recipient)
+            repo.audit(conn, at=now, action="bouncing", recipients=[bounce.recipient],
+                       reason=f"{bounce.status} {bounce.diagnostic}"[:2000])
+            _tell_admins_of_bounce(app, conn, bounce, mail.message_id, now)
+
+
+def _refusal(app: App, item: InboundMail, mail: ParsedMail, understanding: Understanding) -> str | None:
+    """Why forged mail or a stranger's is refused (quarantined), or None."""
+    forged = authenticity(item.raw, app.config.program.trusted_authserv_id)
+    if forged is not None:
+        return forged
+    if understanding.kind == "stranger":
+        # Never answered (no backscatter), never acted on; kept for an administrator to look at.
+        return f"sender {mail.sender or '(unreadable)'} is not a participant"
+    return None
+
+
+def _record(app: App, conn: Connection, item: InboundMail, mail: ParsedMail, u: Understanding, content_hash: str,
+            duplicate: bool, now: datetime) -> tuple[str, str]:
+    """The ledger row and, unless it is a duplicate, the message's effects. Returns (status, detail)."""
+    status = "duplicate" if duplicate else "processed"
+    ledger_id = repo.add_ledger(
+        conn, mailbox=app.mailbox.identity, mailbox_key=item.key, message_id=mail.message_id,
+        content_hash=content_hash, sender=mail.sender, subject=mail.subject[:500], kind=u.kind,
+        pair_key=None, status=status, detail="", processed_at=now)
+    if duplicate:
+        pair_key, detail = None, "already handled under another mailbox key"
+    else:
+        pair_key, detail = _act(app, conn, mail, u, ledger_id, now)
+    repo.update_ledger(conn, ledger_id, pair_key=pair_key, detail=detail)
+    return status, detail
 
 
 def handle_inbound(app: App, item: InboundMail, now: datetime) -> str:
@@ -52,45 +212,23 @@ def handle_inbound(app: App, item: InboundMail, now: datetime) -> str:
         _move(app, item.key, entry.status)
         return "already handled"
 
-    content_hash = hashlib.sha256(item.raw).hexdigest()
-    try:
-        mail, understanding = understand(item.raw, participants=app.roles, now=now, names=app.first_names,
-                                         zones=app.zones)
-    except MessageRejected as exc:
-        return _quarantine(app, item, content_hash, str(exc), now)
-    except Exception as exc:  # a bug must not stop the daemon: quarantine and carry on
-        log.exception("could not read message %s", item.key)
-        return _quarantine(app, item, content_hash, f"could not be read ({type(exc).__name__}: {exc})", now)
-
-    for bounce in bounces_of(item.raw) if mail.is_report else ():
-        if bounce.recipient in app.roles:  # a participant's address bounces: no more mail to it until fixed
-            with app.engine.begin() as conn:
-                repo.mark_bouncing(conn, bounce.recipient)
-                repo.audit(conn, at=now, action="bouncing", recipients=[bounce.recipient],
-                           reason=f"{bounce.status} {bounce.diagnostic}"[:2000])
-                _tell_admins_of_bounce(app, conn, bounce, mail.message_id, now)
-    forged = authenticity(item.raw, app.config.program.trusted_authserv_id)
-    if forged is not None:
-        return _quarantine(app, item, content_hash, forged, now, mail=mail, kind=understanding.kind)
-    if understanding.kind == "stranger":
-        # Never answered (no backscatter), never acted on; kept for an administrator to look at.
-        return _quarantine(app, item, content_hash, f"sender {mail.sender or '(unreadable)'} is not a participant",
-                           now, mail=mail, kind="stranger")
+    content_hash, mail, understanding = _read(app, item, now)
+    if mail is None:
+        return _quarantine(app, item, content_hash, understanding, now)
+    if mail.is_report:
+        with app.engine.begin() as conn:  # recorded even when the report is then refused
+            _record_bounces(app, conn, item, mail, now)
+    refused = _refusal(app, item, mail, understanding)
+    if refused is not None:
+        return _quarantine(app, item, content_hash, refused, now, mail=mail, kind=understanding.kind)
     try:
         with app.engine.begin() as conn:
             duplicate = repo.seen_message(conn, mail.message_id, content_hash)
-            status = "duplicate" if duplicate else "processed"
-            ledger_id = repo.add_ledger(
-                conn, mailbox=mailbox.identity, mailbox_key=item.key, message_id=mail.message_id,
-                content_hash=content_hash, sender=mail.sender, subject=mail.subject[:500], kind=understanding.kind,
-                pair_key=None, status=status, detail="", processed_at=now)
-            if duplicate:
-                pair_key, detail = None, "already handled under another mailbox key"
-            else:
-                pair_key, detail = _act(app, conn, mail, understanding, ledger_id, now)
-            repo.update_ledger(conn, ledger_id, pair_key=pair_key, detail=detail)
+            status, detail = _record(app, conn, item, mail, understanding, content_hash, duplicate, now)
     except MessageRejected as exc:
         return _quarantine(app, item, content_hash, str(exc), now, mail=mail, kind=understanding.kind)
+    except OperationalError:  # the database went away, not the message's fault: the tick is retried
+        raise
     except Exception as exc:
         log.exception("failed while acting on message %s", item.key)
         return _quarantine(app, item, content_hash, f"failed while acting on it ({type(exc).__name__}: {exc})",
@@ -121,7 +259,12 @@ def _act(app: App, conn: Connection, mail: ParsedMail, u: Understanding, ledger_
             repo.bump_answer_count(conn, mail.sender, day)
         never_answer = capped = decision != "answer"
 
-    if u.kind == "agenda" and u.agenda is not None:
+    # "yes" to a confirmation counts whatever it looks like (a bare "ok" may read as notes)
+    answers = u.kind not in CALENDAR_KINDS and requests_flow.answers_pending(conn, pair, mail)
+    if answers or u.kind in requests_flow.KINDS:
+        detail = requests_flow.handle(app, conn, pair, mail, u, sender_role=sender_role,
+                                      thread=Thread(mail.message_id, mail.references), now=now) or detail
+    elif u.kind == "agenda" and u.agenda is not None:
         repo.add_agenda(conn, pair_key=pair.key, occurrence_id=_next_meeting_id(conn, pair.key, now), ledger_id=ledger_id,
                         received_at=received, text=u.reply_text, data=dataclasses.asdict(u.agenda))
         extra["agenda"] = dataclasses.asdict(u.agenda)
@@ -137,9 +280,6 @@ def _act(app: App, conn: Connection, mail: ParsedMail, u: Understanding, ledger_
         detail = handle_calendar_answer(app, conn, pair, u.calendar, sender=mail.sender,
                                         occasion=f"msg:{mail.message_id}", thread=Thread(mail.message_id,
                                                                                        mail.references), now=now)
-    elif u.kind in requests_flow.KINDS or requests_flow.answers_pending(conn, pair, mail):
-        detail = requests_flow.handle(app, conn, pair, mail, u, sender_role=sender_role,
-                                      thread=Thread(mail.message_id, mail.references), now=now) or detail
     if u.kind != "out_of_office" and not never_answer:
         repo.touch_pair(conn, pair.key, received)
 
@@ -224,15 +364,22 @@ def _jsonable(value):
 def _quarantine(app: App, item: InboundMail, content_hash: str, reason: str, now: datetime, *,
                 mail: ParsedMail | None = None, kind: str = "unreadable") -> str:
     with app.engine.begin() as conn:
-        repo.add_quarantine(conn, mailbox=app.mailbox.identity, mailbox_key=item.key,
-                            message_id=mail.message_id if mail else "", sender=mail.sender if mail else "",
-                            subject=(mail.subject if mail else "")[:500], reason=reason, raw=item.raw, created_at=now)
-        repo.add_ledger(conn, mailbox=app.mailbox.identity, mailbox_key=item.key,
-                        message_id=mail.message_id if mail else f"sha256:{content_hash}", content_hash=content_hash,
-                        sender=mail.sender if mail else "", subject=(mail.subject if mail else "")[:500],
-                        kind=kind, pair_key=None,
-                        status="quarantined", detail=reason, processed_at=now)
+        _quarantine_rows(app, conn, item, content_hash, reason, now, mail=mail, kind=kind)
     _move(app, item.key, "quarantined")
+    return "quarantined"
+
+
+def _quarantine_rows(app: App, conn: Connection, item: InboundMail, content_hash: str, reason: str, now: datetime,
+                     *, mail: ParsedMail | None = None, kind: str = "unreadable") -> str:
+    repo.add_quarantine(conn, mailbox=app.mailbox.identity, mailbox_key=item.key,
+                        message_id=mail.message_id if mail else "", sender=mail.sender if mail else "",
+                        subject=(mail.subject if mail else "")[:500], reason=reason,
+                        raw=item.raw[:QUARANTINE_RAW_KEPT], created_at=now)  # a 50 MB bomb must not cost 150 MB
+    repo.add_ledger(conn, mailbox=app.mailbox.identity, mailbox_key=item.key,
+                    message_id=mail.message_id if mail else f"sha256:{content_hash}", content_hash=content_hash,
+                    sender=mail.sender if mail else "", subject=(mail.subject if mail else "")[:500],
+                    kind=kind, pair_key=None,
+                    status="quarantined", detail=reason, processed_at=now)
     log.warning("quarantined %s: %s", item.key, reason)
     return "quarantined"
 

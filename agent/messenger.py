@@ -22,7 +22,7 @@ from sqlalchemy import Connection
 
 from agent.app import App
 from agent.domain.model import Pair, Participant
-from agent.mail.compose import Address, CalendarPart, compose, message_id_for
+from agent.mail.compose import Address, CalendarPart, content_of, message_id_for
 from agent.rules.quiet import QuietHours
 from agent.store import repo
 from agent.timefmt import dual_time, local_time
@@ -146,7 +146,7 @@ def send_template(
         idem_key = f"{occasion}:{reader.email}"
         message_id = message_id_for(idem_key, app.domain)
         send_at = quiet.release(now, reader.zone) if quiet is not None else now
-        raw = compose(
+        content = content_of(  # composed into bytes at delivery (agent.outbox), rendered now
             sender=Address(app.config.program.address, app.config.program.name),
             to=[Address(reader.email, reader.name)],
             subject=rendered.subject,
@@ -159,7 +159,7 @@ def send_template(
             calendar=calendar(reader) if calendar else None,
         )
         if _enqueue(conn, send_at, idem_key=idem_key, message_id=message_id, pair_key=pair.key,
-                    recipients=[reader.email], subject=rendered.subject, raw=raw, now=now):
+                    recipients=[reader.email], subject=rendered.subject, content=content, now=now):
             held = f"; held until {send_at:%Y-%m-%d %H:%M}Z (quiet hours {quiet})" if send_at > now else ""
             repo.audit(conn, at=now, action=f"send {template}", reason=reason + held, pair_key=pair.key, rule=rule,
                        recipients=[reader.email], outbox_key=idem_key)

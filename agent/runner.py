@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from agent.app import App
 from agent.booking import book_pair, renew_due
 from agent.flows.overrides import load_into as load_overrides
-from agent.inbound import handle_inbound
+from agent.inbound import handle_batches
 from agent.mailbox_lease import MailboxLease
 from agent.outbox import flush
 from agent.rules.timer import WakeTimer
@@ -109,10 +109,11 @@ def tick(app: App, now: datetime, stop: Callable[[], bool] | None = None,
 
 def _read_mailbox(app: App, now: datetime, lease: MailboxLease, stopping: Callable[[], bool],
                   report: TickReport) -> None:
-    """Handle the waiting mail, one message at a time, while this worker holds the lease."""
-    for item in app.mailbox.pending():
-        status = handle_inbound(app, item, now)
-        report.messages[status] = report.messages.get(status, 0) + 1
+    """Handle the waiting mail in batches (1, 2, 4 ... up to ``inbound.BATCH`` messages a transaction)
+    while this worker holds the lease; a stop or a lost lease is noticed between batches."""
+    for statuses in handle_batches(app, app.mailbox.pending(), now):
+        for status in statuses:
+            report.messages[status] = report.messages.get(status, 0) + 1
         if stopping() or not lease.keep():  # the rest waits for the next pass, or for the next holder
             return
     app.state.mailbox_synced(now)

@@ -47,6 +47,7 @@ class Templates:
         )
         self._html = SandboxedEnvironment(loader=loader, undefined=StrictUndefined, autoescape=True)
         self._compiled: dict[Path, Template] = {}
+        self._found: dict[tuple[str, str, str | None], tuple[Path, Path | None]] = {}
 
     def exists(self, name: str) -> bool:
         return any((folder / f"{name}.txt.j2").is_file() for folder in self.folders)
@@ -67,7 +68,20 @@ class Templates:
         return Rendered(subject, body, html_body if html_body is not None else text_to_html(body))
 
     def find(self, name: str, locale: str = "en", *, pair: str | None = None) -> tuple[Path, Path | None] | None:
-        """The text template a reader gets, and the HTML alternative beside it (same folder, same locale)."""
+        """The text template a reader gets, and the HTML alternative beside it (same folder, same locale).
+
+        Remembered for the life of this object, like the compiled templates: a program reloaded
+        after its templates changed builds a new ``Templates``.
+        """
+        slot = (name, locale, pair)
+        found = self._found.get(slot)
+        if found is None:
+            found = self._look_up(name, locale, pair)
+            if found is not None:  # a missing template is looked for again next time
+                self._found[slot] = found
+        return found
+
+    def _look_up(self, name: str, locale: str, pair: str | None) -> tuple[Path, Path | None] | None:
         code = locale.replace("-", "_")
         stems = dict.fromkeys((f"{name}.{code}", f"{name}.{code.split('_')[0]}", name))
         folders = ([self.folders[0] / "pairs" / pair] if pair and self.folders else []) + list(self.folders)

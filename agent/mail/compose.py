@@ -7,12 +7,17 @@ recognisably the same message), and In-Reply-To/References when it answers or fo
 An invitation is ``multipart/mixed`` holding ``multipart/alternative`` (text, HTML and the
 ``text/calendar; method=REQUEST`` part that Outlook and Gmail act on) plus the same object as an
 ``invite.ics`` attachment for clients that only look at attachments (RFC 6047 §2.4).
+
+Composition is deferred: the messenger queues an outbox row with its rendered ``content`` (see
+``content_of``: every part, header value and the Message-ID, fixed when the row is committed) and
+the outbox turns it into bytes at delivery (``bytes_to_send``). Composing is deterministic (MIME
+boundaries derive from the Message-ID), so a retry sends the same bytes as the first attempt.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -78,7 +83,23 @@ def compose(
         ics_text = calendar.ics.decode("utf-8")
         message.add_alternative(ics_text, subtype="calendar", params={"method": calendar.method})
         message.add_attachment(calendar.ics, maintype="application", subtype="ics", filename="invite.ics")
+    _fix_boundaries(message, message_id, "\n".join((text, html or "", calendar.ics.decode("utf-8") if calendar else "")))
     return message.as_bytes()
+
+
+def _fix_boundaries(message: EmailMessage, message_id: str, bodies: str) -> None:
+    """Boundaries from the Message-ID (not random), so composing twice gives the same bytes.
+
+    A boundary must not occur in the parts; one that does (a person could write it in an agenda
+    that is forwarded) is lengthened until it does not.
+    """
+    for depth, part in enumerate(p for p in message.walk() if p.is_multipart()):
+        seed = hashlib.sha256(f"{message_id}/{depth}".encode()).hexdigest()
+        boundary, extra = f"==={seed[:24]}==", 0
+        while boundary in bodies:
+            extra += 1
+            boundary = f"==={seed[:24 + extra]}=={extra}"
+        part.set_boundary(boundary)
 
 
 def _angle(message_id: str) -> str:
@@ -86,8 +107,57 @@ def _angle(message_id: str) -> str:
     return message_id if message_id.startswith("<") else f"<{message_id}>"
 
 
-def bytes_to_send(raw: bytes | None, content: dict | None) -> bytes:
+CONTENT_VERSION = 1
+
+
+def content_of(
+    *,
+    sender: Address,
+    to: Sequence[Address],
+    subject: str,
+    text: str,
+    html: str | None,
+    message_id: str,
+    date: datetime,
+    in_reply_to: str | None = None,
+    references: Sequence[str] = (),
+    calendar: CalendarPart | None = None,
+    auto_submitted: str = "auto-generated",
+) -> dict:
+    """The arguments of ``compose`` as a JSON-safe dict (the outbox row's ``content``): cheap to make
+    when the row is queued, composed into the same bytes at delivery by ``bytes_to_send``."""
+    return dict(
+        v=CONTENT_VERSION, sender=[sender.email, sender.name], to=[[a.email, a.name] for a in to], subject=subject,
+        text=text, html=html, message_id=message_id, date=date.isoformat(), in_reply_to=in_reply_to,
+        references=list(references), auto_submitted=auto_submitted,
+        calendar=dict(method=calendar.method, ics=calendar.ics.decode("utf-8")) if calendar is not None else None,
+    )
+
+
+def compose_content(content: Mapping) -> bytes:
+    """``compose`` with the values ``content_of`` recorded."""
+    if content.get("v") != CONTENT_VERSION:
+        raise ValueError(f"outbox content of an unknown version: {content.get('v')!r}")
+    calendar = content.get("calendar")
+    return compose(
+        sender=Address(*content["sender"]),
+        to=[Address(*pair) for pair in content["to"]],
+        subject=content["subject"],
+        text=content["text"],
+        html=content["html"],
+        message_id=content["message_id"],
+        date=datetime.fromisoformat(content["date"]),
+        in_reply_to=content["in_reply_to"],
+        references=tuple(content["references"]),
+        calendar=CalendarPart(calendar["method"], calendar["ics"].encode("utf-8")) if calendar else None,
+        auto_submitted=content["auto_submitted"],
+    )
+
+
+def bytes_to_send(raw: bytes | None, content: Mapping | None) -> bytes:
     """The bytes of an outbox row: ``raw`` as queued, or composed now from its rendered ``content``."""
     if raw is not None:
         return raw
+    if content:
+        return compose_content(content)
     raise ValueError("an outbox row without bytes or content")

@@ -32,7 +32,6 @@ def pair_facts(conn: Connection, pair: Pair, now: datetime, *, meeting_at: datet
                sender_role: str | None = None, text: str = "", owner_roles: tuple[str, ...] = (),
                only_roles: frozenset[str] | None = None) -> PairFacts:
     """Facts about a pair at ``now``; ``meeting_at`` names the meeting a timed rule is about."""
-    row = repo.pair_row(conn, pair.key)
     meetings = repo.occurrences_of(conn, pair.key)
     starts = [m.starts_at for m in meetings]
     reference = meeting_at or next((s for s in starts if s > now), None)
@@ -43,11 +42,13 @@ def pair_facts(conn: Connection, pair: Pair, now: datetime, *, meeting_at: datet
         notes_since = max((s for s in starts if s <= now), default=None)
     phase_of_series = {item.uid: item.phase + 1 for item in repo.series_of(conn, pair.key)}
     phase = next((phase_of_series.get(m.series_uid, 1) for m in meetings if m.starts_at == reference), 1)
+    # notes_since None: no meeting held yet, so no notes count (the query's answer is ignored)
+    flags, agenda_received, notes_received = repo.pair_state(conn, pair.key, previous, notes_since)
     return PairFacts(
         meeting_count=sum(1 for s in starts if s <= now),
-        agenda_received=repo.agenda_since(conn, pair.key, previous),
-        notes_received=notes_since is not None and repo.notes_since(conn, pair.key, notes_since),
-        flags=frozenset(row.flags if row is not None else ()),
+        agenda_received=agenda_received,
+        notes_received=notes_since is not None and notes_received,
+        flags=frozenset(flags),
         cadence_phase=phase,
         sender_role=sender_role,
         pair_age_days=(now.date() - pair.start).days,

@@ -1,7 +1,8 @@
 """Opening the store: engine creation, SQLite pragmas, and migrations to the newest schema.
 
 SQLite runs in WAL mode with foreign keys on and a busy timeout, so the CLI's read-only commands can
-look while ``run`` writes. On PostgreSQL, migrations take an advisory lock so that several workers
+look while ``run`` writes (``synchronous=NORMAL``: a commit survives a crash of the process; only a
+power loss may drop the last commits, never corrupt the file). On PostgreSQL, migrations take an advisory lock so that several workers
 starting together migrate once.
 """
 
@@ -16,6 +17,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+
+from agent.store import txcache
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +37,11 @@ def open_engine(url: str) -> Engine:
         # pysqlite commits before DDL on its own; take over BEGIN so a migration is one transaction
         # (a crash in the first migration otherwise leaves tables without alembic_version)
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        txcache.watch(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    txcache.watch(engine)  # a pair's meetings are read once per transaction
+    return engine
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

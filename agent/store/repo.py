@@ -3,6 +3,11 @@
 Each takes the caller's connection, so the caller's transaction decides what commits together.
 ``insert_once`` is the idempotency primitive: it inserts a row unless its unique key exists and says
 which happened, on SQLite and PostgreSQL alike.
+
+Statements on the inbound path (a few dozen per message) are built once at import with bound
+parameters: SQLAlchemy then only looks up its compiled form, several times cheaper than building
+the statement again for every call. A pair's series and occurrences are read once per transaction
+(``agent.store.txcache``, emptied by any write to those tables).
 """
 
 from __future__ import annotations
@@ -10,23 +15,29 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from agent.domain.model import Pair, Participant
 from agent.store import tables as t
+from agent.store.txcache import cached
+
+_INSERT_ONCE: dict[tuple[str, str, tuple[str, ...]], object] = {}
 
 
 def insert_once(conn: Connection, table, values: Mapping, keys: Iterable[str]) -> bool:
     """Insert unless a row with the same unique ``keys`` exists. True when this call inserted it."""
-    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    keys = list(keys)
-    statement = (
-        dialect_insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
-        .returning(table.c[keys[0]])  # rowcount is unreliable with implicit RETURNING on PostgreSQL
-    )
-    return conn.execute(statement).first() is not None
+    keys = tuple(keys)
+    slot = (conn.dialect.name, table.name, keys)
+    statement = _INSERT_ONCE.get(slot)
+    if statement is None:
+        dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        statement = _INSERT_ONCE[slot] = (
+            dialect_insert(table).on_conflict_do_nothing(index_elements=list(keys))
+            .returning(table.c[keys[0]])  # rowcount is unreliable with implicit RETURNING on PostgreSQL
+        )
+    return conn.execute(statement, dict(values)).first() is not None
 
 
 # -- roster ---------------------------------------------------------------------------------------
@@ -56,21 +67,28 @@ def pairs_to_book(conn: Connection, until: date) -> list[str]:
     return [row.key for row in rows]
 
 
+_PAIR_ROW = select(t.pairs).where(t.pairs.c.key == bindparam("key"))
+
+
 def pair_row(conn: Connection, key: str):
-    return conn.execute(select(t.pairs).where(t.pairs.c.key == key)).one_or_none()
+    return conn.execute(_PAIR_ROW, {"key": key}).one_or_none()
 
 
 def set_pair_status(conn: Connection, key: str, status: str, reason: str = "") -> None:
     conn.execute(update(t.pairs).where(t.pairs.c.key == key).values(status=status, status_reason=reason))
 
 
+_TOUCH_PAIR = (
+    update(t.pairs)
+    .where(t.pairs.c.key == bindparam("b_key"),
+           or_(t.pairs.c.last_activity_at.is_(None), t.pairs.c.last_activity_at < bindparam("b_at", type_=t.UTC_TIME)))
+    .values(last_activity_at=bindparam("b_at", type_=t.UTC_TIME))
+)
+
+
 def touch_pair(conn: Connection, key: str, at: datetime) -> None:
     """Record activity (a message from the pair) for the inactivity rules."""
-    conn.execute(
-        update(t.pairs)
-        .where(t.pairs.c.key == key, or_(t.pairs.c.last_activity_at.is_(None), t.pairs.c.last_activity_at < at))
-        .values(last_activity_at=at)
-    )
+    conn.execute(_TOUCH_PAIR, {"b_key": key, "b_at": at})
 
 
 def set_flags(conn: Connection, key: str, flags: list[str]) -> None:
@@ -81,12 +99,13 @@ def mark_bouncing(conn: Connection, email: str, bouncing: bool = True) -> None:
     conn.execute(update(t.participants).where(t.participants.c.email == email).values(bouncing=bouncing))
 
 
+_BOUNCING = select(t.participants.c.email).where(t.participants.c.bouncing)
+
+
 def bouncing_addresses(conn: Connection, among: list[str] | None = None) -> set[str]:
-    """Addresses marked bouncing (of ``among`` only, by primary key, when given)."""
-    query = select(t.participants.c.email).where(t.participants.c.bouncing)
-    if among is not None:
-        query = query.where(t.participants.c.email.in_(among))
-    return set(conn.execute(query).scalars())
+    """Addresses marked bouncing (of ``among`` only, when given); read once per transaction."""
+    bouncing = cached(conn, ("bouncing",), lambda: frozenset(conn.execute(_BOUNCING).scalars()))
+    return set(bouncing) if among is None else bouncing & set(among)
 
 
 # -- series and occurrences ------------------------------------------------------------------------
@@ -110,18 +129,24 @@ def save_series(conn: Connection, *, uid: str, pair_key: str, phase: int, plan, 
         )
 
 
+_SERIES_OF = select(t.series).where(t.series.c.pair_key == bindparam("pair_key")).order_by(t.series.c.phase)
+_OCCURRENCES_OF = (
+    select(t.occurrences)
+    .where(t.occurrences.c.pair_key == bindparam("pair_key"), t.occurrences.c.status == "scheduled")
+    .order_by(t.occurrences.c.starts_at)
+)
+
+
 def series_of(conn: Connection, pair_key: str) -> list:
-    return list(conn.execute(select(t.series).where(t.series.c.pair_key == pair_key).order_by(t.series.c.phase)))
+    """The pair's series by phase (read once per transaction; a new list each call)."""
+    return list(cached(conn, ("series_of", pair_key),
+                       lambda: tuple(conn.execute(_SERIES_OF, {"pair_key": pair_key}))))
 
 
 def occurrences_of(conn: Connection, pair_key: str) -> list:
-    return list(
-        conn.execute(
-            select(t.occurrences)
-            .where(t.occurrences.c.pair_key == pair_key, t.occurrences.c.status == "scheduled")
-            .order_by(t.occurrences.c.starts_at)
-        )
-    )
+    """The pair's scheduled meetings by start (read once per transaction; a new list each call)."""
+    return list(cached(conn, ("occurrences_of", pair_key),
+                       lambda: tuple(conn.execute(_OCCURRENCES_OF, {"pair_key": pair_key}))))
 
 
 def mentor_busy(conn: Connection, mentor: str, exclude_pair: str) -> list[tuple[datetime, datetime]]:
@@ -151,83 +176,144 @@ def record_attendance(conn: Connection, *, series_uid: str, attendee: str, recur
 # -- the ledger of inbound mail --------------------------------------------------------------------
 
 
+_LEDGER_ENTRY = select(t.ledger).where(t.ledger.c.mailbox == bindparam("mailbox"),
+                                       t.ledger.c.mailbox_key == bindparam("key"))
+_LEDGER_ENTRIES = select(t.ledger).where(t.ledger.c.mailbox == bindparam("mailbox"),
+                                         t.ledger.c.mailbox_key.in_(bindparam("keys", expanding=True)))
+_SEEN = select(t.ledger.c.id).where(
+    or_(t.ledger.c.message_id == bindparam("message_id"), t.ledger.c.content_hash == bindparam("content_hash")),
+    t.ledger.c.status != "quarantined",
+).limit(1)
+_SEEN_AMONG = select(t.ledger.c.message_id, t.ledger.c.content_hash).where(
+    or_(t.ledger.c.message_id.in_(bindparam("message_ids", expanding=True)),
+        t.ledger.c.content_hash.in_(bindparam("hashes", expanding=True))),
+    t.ledger.c.status != "quarantined",
+)
+_UPDATE_LEDGER = update(t.ledger).where(t.ledger.c.id == bindparam("b_id"))
+
+
 def ledger_entry(conn: Connection, mailbox: str, key: str):
-    return conn.execute(
-        select(t.ledger).where(t.ledger.c.mailbox == mailbox, t.ledger.c.mailbox_key == key)
-    ).one_or_none()
+    return conn.execute(_LEDGER_ENTRY, {"mailbox": mailbox, "key": key}).one_or_none()
+
+
+def ledger_entries(conn: Connection, mailbox: str, keys: list[str]) -> dict:
+    """The ledger rows of these mailbox keys (one query for a batch), by key."""
+    if not keys:
+        return {}
+    return {row.mailbox_key: row for row in conn.execute(_LEDGER_ENTRIES, {"mailbox": mailbox, "keys": list(keys)})}
 
 
 def seen_message(conn: Connection, message_id: str, content_hash: str) -> bool:
     """True when this message was handled before, under any mailbox key (duplicate delivery)."""
-    row = conn.execute(
-        select(t.ledger.c.id).where(
-            or_(t.ledger.c.message_id == message_id, t.ledger.c.content_hash == content_hash),
-            t.ledger.c.status != "quarantined",
-        ).limit(1)
-    ).first()
-    return row is not None
+    return conn.execute(_SEEN, {"message_id": message_id, "content_hash": content_hash}).first() is not None
+
+
+def seen_among(conn: Connection, message_ids: list[str], hashes: list[str]) -> tuple[set[str], set[str]]:
+    """Of these Message-IDs and content hashes, those handled before (``seen_message`` for a batch)."""
+    if not message_ids and not hashes:
+        return set(), set()
+    rows = list(conn.execute(_SEEN_AMONG, {"message_ids": list(message_ids), "hashes": list(hashes)}))
+    return {row.message_id for row in rows}, {row.content_hash for row in rows}
 
 
 def add_ledger(conn: Connection, **values) -> int:
-    return conn.execute(t.ledger.insert().values(**values)).inserted_primary_key[0]
+    return conn.execute(t.ledger.insert(), values).inserted_primary_key[0]
 
 
 def update_ledger(conn: Connection, ledger_id: int, **values) -> None:
-    conn.execute(update(t.ledger).where(t.ledger.c.id == ledger_id).values(**values))
+    conn.execute(_UPDATE_LEDGER, {"b_id": ledger_id, **values})
 
 
 # -- agendas, notes, action items ------------------------------------------------------------------
 
 
 def add_agenda(conn: Connection, **values) -> int:
-    return conn.execute(t.agendas.insert().values(**values)).inserted_primary_key[0]
+    return conn.execute(t.agendas.insert(), values).inserted_primary_key[0]
 
 
 def add_notes(conn: Connection, **values) -> int:
-    return conn.execute(t.notes.insert().values(**values)).inserted_primary_key[0]
+    return conn.execute(t.notes.insert(), values).inserted_primary_key[0]
 
 
 def add_action_item(conn: Connection, **values) -> int:
-    return conn.execute(t.action_items.insert().values(**values)).inserted_primary_key[0]
+    return conn.execute(t.action_items.insert(), values).inserted_primary_key[0]
+
+
+def _count_since(table):
+    everything = select(func.count()).select_from(table).where(table.c.pair_key == bindparam("pair_key"))
+    return everything, everything.where(table.c.received_at > bindparam("since", type_=t.UTC_TIME))
+
+
+_AGENDAS, _AGENDAS_SINCE = _count_since(t.agendas)
+_NOTES, _NOTES_SINCE = _count_since(t.notes)
+
+
+def _pair_state(agenda_after: bool, notes_after: bool):
+    def received(table, after: bool):
+        condition = table.c.pair_key == bindparam("pair_key")
+        if after:
+            condition = and_(condition, table.c.received_at > bindparam(f"{table.name}_after", type_=t.UTC_TIME))
+        return exists().where(condition)
+
+    return (select(t.pairs.c.flags, received(t.agendas, agenda_after).label("agenda"),
+                   received(t.notes, notes_after).label("notes"))
+            .where(t.pairs.c.key == bindparam("pair_key")))
+
+
+_PAIR_STATE = {(a, n): _pair_state(a, n) for a in (False, True) for n in (False, True)}
+
+
+def pair_state(conn: Connection, pair_key: str, agenda_after: datetime | None,
+               notes_after: datetime | None) -> tuple[list[str], bool, bool]:
+    """In one query: the pair's flags, whether an agenda came after ``agenda_after`` and notes after
+    ``notes_after`` (ever, when None)."""
+    row = conn.execute(_PAIR_STATE[agenda_after is not None, notes_after is not None],
+                       {"pair_key": pair_key, "agendas_after": agenda_after, "notes_after": notes_after}).first()
+    if row is None:  # not in the store (yet): no flags
+        return [], agenda_since(conn, pair_key, agenda_after), notes_since(conn, pair_key, notes_after)
+    return list(row.flags or ()), bool(row.agenda), bool(row.notes)
 
 
 def agenda_since(conn: Connection, pair_key: str, since: datetime | None) -> bool:
-    query = select(func.count()).select_from(t.agendas).where(t.agendas.c.pair_key == pair_key)
-    if since is not None:
-        query = query.where(t.agendas.c.received_at > since)
-    return conn.execute(query).scalar_one() > 0
+    query = _AGENDAS if since is None else _AGENDAS_SINCE
+    return conn.execute(query, {"pair_key": pair_key, "since": since}).scalar_one() > 0
 
 
 def notes_since(conn: Connection, pair_key: str, since: datetime | None) -> bool:
-    query = select(func.count()).select_from(t.notes).where(t.notes.c.pair_key == pair_key)
-    if since is not None:
-        query = query.where(t.notes.c.received_at > since)
-    return conn.execute(query).scalar_one() > 0
+    query = _NOTES if since is None else _NOTES_SINCE
+    return conn.execute(query, {"pair_key": pair_key, "since": since}).scalar_one() > 0
 
 
 # -- outbox ----------------------------------------------------------------------------------------
 
 
 def enqueue(conn: Connection, *, idem_key: str, message_id: str, pair_key: str | None, recipients: list[str],
-            subject: str, raw: bytes, now: datetime, not_before: datetime | None = None) -> bool:
+            subject: str, now: datetime, raw: bytes | None = None, content: dict | None = None,
+            not_before: datetime | None = None) -> bool:
     """Queue one outbound email, held until ``not_before`` (quiet hours) if given; False when the same
-    idempotency key was queued before."""
+    idempotency key was queued before. Either its bytes (``raw``) or its rendered ``content``, which
+    ``agent.mail.compose.bytes_to_send`` composes at delivery."""
+    if (raw is None) == (content is None):
+        raise ValueError("an outbox row needs exactly one of raw and content")
     return insert_once(
         conn,
         t.outbox,
         dict(idem_key=idem_key, message_id=message_id, pair_key=pair_key, recipients=recipients, subject=subject,
-             raw=raw, status="pending", attempts=0, next_attempt_at=not_before or now, last_error="",
-             created_at=now),
+             raw=raw, content=content, status="pending", attempts=0, next_attempt_at=not_before or now,
+             last_error="", created_at=now),
         ["idem_key"],
     )
+
+
+_PAIRS_OF_MESSAGES = select(t.outbox.c.pair_key).where(t.outbox.c.message_id.in_(bindparam("ids", expanding=True)))
 
 
 def pairs_of_messages(conn: Connection, message_ids: list[str]) -> set[str]:
     """The pairs our outbound messages with these Message-IDs belonged to (to place a reply)."""
     if not message_ids:
         return set()
-    wanted = {f"<{m.strip('<>')}>" for m in message_ids}
-    rows = conn.execute(select(t.outbox.c.pair_key).where(t.outbox.c.message_id.in_(wanted)))
+    wanted = sorted({f"<{m.strip('<>')}>" for m in message_ids})
+    rows = conn.execute(_PAIRS_OF_MESSAGES, {"ids": wanted})
     return {row.pair_key for row in rows if row.pair_key}
 
 
@@ -329,12 +415,13 @@ def record_firing(conn: Connection, *, rule: str, pair_key: str, occasion: str, 
     )
 
 
+_AUDIT = t.audit.insert()
+
+
 def audit(conn: Connection, *, at: datetime, action: str, reason: str, pair_key: str | None = None,
           rule: str | None = None, recipients: list[str] | None = None, outbox_key: str | None = None) -> None:
-    conn.execute(
-        t.audit.insert().values(at=at, pair_key=pair_key, rule=rule, action=action, recipients=recipients or [],
-                                outbox_key=outbox_key, reason=reason)
-    )
+    conn.execute(_AUDIT, dict(at=at, pair_key=pair_key, rule=rule, action=action, recipients=recipients or [],
+                              outbox_key=outbox_key, reason=reason))
 
 
 # -- quarantine ------------------------------------------------------------------------------------
@@ -370,11 +457,18 @@ def release_quarantine(conn: Connection, entry_id: int, now: datetime) -> None:
 # -- daily cap on automatic answers (agent.mail.policy.DailyCap) -----------------------------------
 
 
+_ANSWERS_SENT = select(t.answer_counts.c.count).where(t.answer_counts.c.sender == bindparam("sender"),
+                                                     t.answer_counts.c.day == bindparam("day"))
+_BUMP_ANSWERS = (
+    update(t.answer_counts)
+    .where(t.answer_counts.c.sender == bindparam("b_sender"), t.answer_counts.c.day == bindparam("b_day"))
+    .values(count=t.answer_counts.c.count + 1)
+)
+
+
 def answers_sent(conn: Connection, sender: str, day: date) -> int:
     """Automatic messages (answers and the cap notice) counted for ``sender`` on ``day``."""
-    count = conn.execute(
-        select(t.answer_counts.c.count).where(t.answer_counts.c.sender == sender.lower(), t.answer_counts.c.day == day)
-    ).scalar_one_or_none()
+    count = conn.execute(_ANSWERS_SENT, {"sender": sender.lower(), "day": day}).scalar_one_or_none()
     return count or 0
 
 
@@ -383,10 +477,7 @@ def bump_answer_count(conn: Connection, sender: str, day: date) -> int:
     sender = sender.lower()
     if insert_once(conn, t.answer_counts, dict(sender=sender, day=day, count=1), ["sender", "day"]):
         return 1
-    conn.execute(
-        update(t.answer_counts).where(t.answer_counts.c.sender == sender, t.answer_counts.c.day == day)
-        .values(count=t.answer_counts.c.count + 1)
-    )
+    conn.execute(_BUMP_ANSWERS, {"b_sender": sender, "b_day": day})
     return answers_sent(conn, sender, day)
 
 
@@ -411,9 +502,12 @@ def outbox_failed_since(conn: Connection, since: datetime) -> list:
     )
 
 
+_OUTBOX_HAS_ANY = select(t.outbox.c.id).where(t.outbox.c.idem_key.in_(bindparam("keys", expanding=True))).limit(1)
+
+
 def outbox_has_any(conn: Connection, idem_keys: list[str]) -> bool:
     """True when any of these outbox rows exists (looked up by the unique idempotency key)."""
     if not idem_keys:
         return False
-    return conn.execute(select(t.outbox.c.id).where(t.outbox.c.idem_key.in_(idem_keys)).limit(1)).first() is not None
+    return conn.execute(_OUTBOX_HAS_ANY, {"keys": list(idem_keys)}).first() is not None
 

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Connection, case, func, or_, select, type_coerce
+from sqlalchemy import Connection, bindparam, case, func, or_, select, type_coerce
 
 from agent.store import tables as t
 
@@ -86,11 +86,16 @@ def next_due_at(conn: Connection, after: datetime) -> datetime | None:
                         .where(d.c.status == "pending", d.c.due_at > after)).scalar_one_or_none()
 
 
+_TIMES_FIRED = (
+    select(func.count()).select_from(t.rule_firings)
+    .where(t.rule_firings.c.rule == bindparam("rule"), t.rule_firings.c.pair_key == bindparam("pair_key"),
+           t.rule_firings.c.fired)
+)
+
+
 def times_fired(conn: Connection, rule: str, pair_key: str) -> int:
     """How often ``rule`` acted for the pair (rotating prompts: never the same twice in a row)."""
-    f = t.rule_firings
-    return conn.execute(select(func.count()).select_from(f)
-                        .where(f.c.rule == rule, f.c.pair_key == pair_key, f.c.fired)).scalar_one()
+    return conn.execute(_TIMES_FIRED, {"rule": rule, "pair_key": pair_key}).scalar_one()
 
 
 def week_of(conn: Connection, pair_key: str, since: datetime, until: datetime) -> dict:
