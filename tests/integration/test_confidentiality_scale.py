@@ -4,7 +4,7 @@ The embedded default program (shipped rules and templates, Maildir inbox, SQLite
 real SMTP sink. Each mentee sends an agenda carrying a unique marker, each mentor sends notes with
 another; every message the SMTP server received is then decoded part by part, and every marker found
 must belong to the pair of each of its envelope recipients. Administrators receive no agenda or notes
-text at all. 200 pairs run in the default suite, 1,000 under ``@pytest.mark.slow`` (MENTOR_AGENT_SLOW=1).
+text at all. 100 pairs run in the default suite, 1,000 under ``@pytest.mark.slow`` (MENTOR_AGENT_SLOW=1).
 """
 
 from __future__ import annotations
@@ -105,10 +105,10 @@ def check_confidentiality(smtp_sink, pairs: int) -> None:
     assert len(seen["AGENDA"]) == pairs and len(seen["NOTES"]) == pairs, {k: len(v) for k, v in seen.items()}
 
 
-def test_200_pairs_keep_their_own_text(tmp_path, smtp_sink):
-    times = run_program(tmp_path, smtp_sink, 200)
-    check_confidentiality(smtp_sink, 200)
-    print(f"200 pairs: booking {times['booking']:.1f} s, 400 messages {times['mail']:.1f} s, "
+def test_100_pairs_keep_their_own_text(tmp_path, smtp_sink):
+    times = run_program(tmp_path, smtp_sink, 100)
+    check_confidentiality(smtp_sink, 100)
+    print(f"100 pairs: booking {times['booking']:.1f} s, 200 messages {times['mail']:.1f} s, "
           f"{len(smtp_sink.messages)} messages at the SMTP server")
 
 
