@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
-from harness import BOOKING_DAY, Program, write_config  # noqa: E402
+from harness import BOOKING_DAY, MAIL_DAY, Program, write_config  # noqa: E402
 
 from agent.calendar.caldav import CalDavCalendar  # noqa: E402
+from agent.cli import main  # noqa: E402
 from agent.calendar.imip import cancel_from_request, occurrence_request, series_update  # noqa: E402
 from agent.domain.model import SeriesPlan  # noqa: E402
 from agent.renewal import renew_due  # noqa: E402
@@ -52,6 +53,14 @@ def emitted(tmp_path) -> list[Path]:
     program = Program(folder, write_config(folder))
     try:
         program.tick(BOOKING_DAY)
+        # the meeting changes (the same code applies participants' confirmed requests): reschedule one,
+        # skip one, pause, resume, a cadence change and the end, each delivered as the running agent would
+        changes = [("reschedule", "--date", "2026-12-08", "--to", "2026-12-09 19:00"), ("skip", "--date", "2026-12-15"),
+                   ("pause", "--weeks", "2"), ("resume",), ("cadence", "--cadence", "every 2 weeks"), ("end",)]
+        for change in changes:
+            assert main(["meeting", *change, "--pair", "rania@example.org", "--config", str(program.config),
+                         "--now", MAIL_DAY.isoformat()]) == 0, change
+        program.tick(MAIL_DAY)
         later = BOOKING_DAY + timedelta(weeks=23)
         assert renew_due(program.app, later) >= 1
         program.tick(later)
