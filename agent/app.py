@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 
 from sqlalchemy import Engine
@@ -13,6 +14,7 @@ from agent.check import Program
 from agent.domain.model import Participant, Role, WeeklyHours
 from agent.observability.state import ProcessState
 from agent.ports import Calendar, Mailbox, Outbound
+from agent.roster import Roster
 from agent.templating import Templates
 
 
@@ -27,14 +29,25 @@ class App:
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     roster_synced: bool = False  # the roster file is read once per process, so it is mirrored once
     state: ProcessState = field(default_factory=ProcessState)  # for /healthz and /metrics
+    # the roster in use: the file's, with confirmed availability overrides over it (agent.flows.overrides)
+    renewals_checked_at: datetime | None = None  # series renewal is looked for hourly, not every tick
+    roster_in_use: Roster | None = field(default=None, repr=False)
+    overrides_in_use: tuple = ()  # the override rows ``roster_in_use`` was built from
 
     @property
     def config(self):
         return self.program.config
 
     @property
-    def roster(self):
-        return self.program.roster
+    def roster(self) -> Roster:
+        return self.roster_in_use or self.program.roster
+
+    def use_roster(self, roster: Roster, overrides: tuple) -> None:
+        """Run with ``roster`` (built from ``overrides`` over the file's) from now on; the values derived
+        from the roster are derived afresh."""
+        self.roster_in_use, self.overrides_in_use = roster, overrides
+        for derived in ("roles", "zones", "first_names"):
+            self.__dict__.pop(derived, None)
 
     @cached_property
     def roles(self) -> dict[str, str]:

@@ -41,6 +41,7 @@ from agent.timed import derive_due, fire_due
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+RENEWAL_CHECK_EVERY = timedelta(hours=1)
 
 
 def system_clock() -> datetime:
@@ -73,12 +74,14 @@ def tick(app: App, now: datetime, stop: Callable[[], bool] | None = None,
     kept across ticks by ``run_forever`` (a fresh one is taken otherwise)."""
     stopping = stop or (lambda: False)
     report = TickReport()
-    roster = app.roster
     if not app.roster_synced:
+        file_roster = app.program.roster
         with app.engine.begin() as conn:
-            repo.sync_roster(conn, roster.participants.values(), roster.pairs, now)
-            load_overrides(app, conn)  # confirmed availability changes, read over the roster file
+            repo.sync_roster(conn, file_roster.participants.values(), file_roster.pairs, now)
         app.roster_synced = True  # only after the commit: a failed sync is retried next tick
+    with app.engine.begin() as conn:  # confirmed availability changes, read over the roster file
+        load_overrides(app, conn)
+    roster = app.roster
     with app.engine.begin() as conn:
         to_book = repo.pairs_to_book(conn, (now + timedelta(days=app.config.scheduling.book_days_ahead)).date())
     for key in to_book:
@@ -87,8 +90,10 @@ def tick(app: App, now: datetime, stop: Callable[[], bool] | None = None,
         with app.engine.begin() as conn:  # the row lock keeps other workers off this pair until the commit
             if claims.lock_new_pair(conn, key) and book_pair(app, conn, roster.pair_of(key), now) is not None:
                 report.booked += 1
-    if not stopping():
-        report.renewed = renew_due(app, now)
+    checked = app.renewals_checked_at
+    if not stopping() and (checked is None or not checked <= now < checked + RENEWAL_CHECK_EVERY):
+        report.renewed = renew_due(app, now)  # weeks ahead, so hourly is plenty (the query scans meetings)
+        app.renewals_checked_at = now
     if not stopping():
         own = lease is None  # run --once: the lease is given back after this one pass
         lease = lease or MailboxLease(app)

@@ -116,11 +116,11 @@ def _reschedule(ctx: Ctx, p: dict):
 
 def _cancel(ctx: Ctx, starts: list[str]) -> list[CalendarPart]:
     """One CANCEL per series naming each meeting; EXDATEs in the stored copies; occurrences cancelled."""
-    parts = []
-    for uid in dict.fromkeys(o.series_uid for o in _occurrences(ctx, starts)):
+    parts, occurrences = [], _occurrences(ctx, starts)
+    for uid in dict.fromkeys(o.series_uid for o in occurrences):
         series = _series(ctx, uid)
         sequence, stored, cancels = series.sequence + 1, series.ics.encode(), []
-        for occ in [o for o in _occurrences(ctx, starts) if o.series_uid == uid]:
+        for occ in [o for o in occurrences if o.series_uid == uid]:
             rid = ical_edit.recurrence_of(stored, occ.starts_at)
             cancels.append(cancel_from_request(series.ics.encode(), sequence=sequence, dtstamp=ctx.now,
                                                recurrence_id=rid))

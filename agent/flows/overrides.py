@@ -31,22 +31,24 @@ def effective(person: Participant, row) -> Participant:
         changes["hours"] = parse_hours(row.hours)
     if row.timezone:
         changes["timezone"] = row.timezone
-    updated = dataclasses.replace(person, **changes)
-    updated.__dict__.pop("zone", None)  # cached_property of the old zone
-    return updated
+    return dataclasses.replace(person, **changes)  # a new value: nothing cached from the old zone
 
 
 def load_into(app: App, conn: Connection) -> int:
-    """Apply every stored override to ``app``'s roster (at start and after a confirmation); returns how many."""
+    """Run ``app`` with the stored overrides over the roster file's values; returns how many there are.
+
+    Called every tick (so every worker sees a change another one applied, and a change rolled back
+    with its transaction is undone here too) and right after a confirmation inside its transaction.
+    The roster is rebuilt only when the rows differ from those in use."""
     rows = changes_repo.overrides(conn)
-    people = dict(app.roster.participants)
-    base = getattr(app, "_roster_base", None) or dict(people)
-    app._roster_base = base  # the roster file's values, so an override is applied once, never stacked
-    for row in rows:
-        if row.email in base:
-            people[row.email] = effective(base[row.email], row)
-    object.__setattr__(app.roster, "participants", MappingProxyType(people))
-    app.__dict__.pop("zones", None)
+    in_use = tuple(sorted((row.email, tuple(row.hours or ()), row.timezone or "") for row in rows))
+    if in_use != app.overrides_in_use:
+        base = app.program.roster
+        people = dict(base.participants)
+        for row in rows:
+            if row.email in people:
+                people[row.email] = effective(people[row.email], row)
+        app.use_roster(dataclasses.replace(base, participants=MappingProxyType(people)), in_use)
     return len(rows)
 
 

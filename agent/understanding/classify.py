@@ -56,7 +56,7 @@ def understand(
     head = parse_head(raw)
     if head.is_report or _is_bounce(head):  # before "stranger": DSNs come from MAILER-DAEMON, never a participant
         return head, Understood("bounce", "", 1.0, reasons=("delivery status notification",))
-    if participants is not None and head.sender not in {p.lower() for p in participants}:
+    if participants is not None and not _is_participant(head.sender, participants):
         return head, Understood("stranger", "", 1.0, reasons=(f"{head.sender or 'unknown sender'} is no participant",))
     mail = parse_mail(raw)
     if mail.unreadable:
@@ -93,6 +93,12 @@ def _zone_name(name: object) -> str | None:
     except Exception:
         return None
     return str(name)
+
+
+def _is_participant(sender: str, participants: Collection[str]) -> bool:
+    """``sender`` (lower-cased by the parser) among ``participants``; the agent's are lower-cased
+    already, so the case-folded copy is only made for a caller's own list, and only on a miss."""
+    return sender in participants or sender in {p.lower() for p in participants}
 
 
 def _is_bounce(mail: ParsedMail) -> bool:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from harness import BOOKING_DAY, MAIL_DAY, Program, body, write_config
+from harness import MAIL_DAY, body
 from icalendar import Calendar
 from sqlalchemy import select
 
@@ -17,27 +15,6 @@ from agent.store import tables as t
 
 PAIR, KATY = "rania@example.org", "katy@example.org"
 NOW = ["--now", "2026-12-03T12:00:00Z"]
-
-
-@pytest.fixture(scope="module")
-def _booked_once(tmp_path_factory):
-    """The example program booked once; each test starts from a copy (booking five pairs takes seconds)."""
-    folder = tmp_path_factory.mktemp("booked")
-    program = Program(folder, write_config(folder))
-    program.tick(BOOKING_DAY)
-    program.app.close()
-    return folder
-
-
-@pytest.fixture
-def booked_program(_booked_once, tmp_path):
-    for item in _booked_once.iterdir():
-        if item.name != "config.toml":
-            (shutil.copytree if item.is_dir() else shutil.copy2)(item, tmp_path / item.name)
-    running = Program(tmp_path, write_config(tmp_path))
-    yield running
-    running.app.close()
-
 
 
 def run(program, *args):

@@ -6,42 +6,21 @@ Tuesdays 19:30 in Beirut = 09:30 in Los Angeles (17:30 UTC) from 1 December 2026
 
 from __future__ import annotations
 
-import shutil
-
 from datetime import UTC, datetime, timedelta
 
-import pytest
-from harness import BOOKING_DAY, MAIL_DAY, Program, body, write_config
+from harness import BOOKING_DAY, MAIL_DAY, body
 from icalendar import Calendar
 from sqlalchemy import select
 
+from agent.bootstrap import build_app
+from agent.check import check_program
+from agent.runner import tick
 from agent.store import changes_repo, repo
 from agent.store import tables as t
 
 RANIA, KATY, PAIR = "rania@example.org", "katy@example.org", "rania@example.org"
 DEC8 = datetime(2026, 12, 8, 17, 30, tzinfo=UTC)
 NAMES = {RANIA: "Rania Haddad", KATY: "Katy Nguyen", "tom@example.org": "Tom Barker"}
-
-
-@pytest.fixture(scope="module")
-def _booked_once(tmp_path_factory):
-    """The example program booked once; each test starts from a copy (booking five pairs takes seconds)."""
-    folder = tmp_path_factory.mktemp("booked")
-    program = Program(folder, write_config(folder))
-    program.tick(BOOKING_DAY)
-    program.app.close()
-    return folder
-
-
-@pytest.fixture
-def booked_program(_booked_once, tmp_path):
-    for item in _booked_once.iterdir():
-        if item.name != "config.toml":
-            (shutil.copytree if item.is_dir() else shutil.copy2)(item, tmp_path / item.name)
-    running = Program(tmp_path, write_config(tmp_path))
-    yield running
-    running.app.close()
-
 
 
 def mail(program, name, text, *, sender=RANIA, reply_to=None, date=MAIL_DAY, subject="Our meeting", headers=""):
@@ -269,6 +248,23 @@ def test_availability_confirmed_is_used_by_the_next_booking(program):
     program.tick(BOOKING_DAY)
     [invite, *_] = with_subject(program, RANIA, "Invitation")
     assert "Asia/Singapore" in body(invite)
+
+
+def test_a_confirmed_availability_reaches_a_worker_that_was_already_running(program):
+    other = build_app(check_program(program.config)[0])  # a second worker on the same store
+    try:
+        early = datetime(2026, 11, 10, 9, tzinfo=UTC)
+        tick(other, early)
+        assert other.roster.participants[RANIA].timezone == "Asia/Beirut"
+        when = early + timedelta(hours=1)
+        mail(program, "moved", "Hi! Just so you know, I've moved to Singapore last week.", date=when)
+        program.tick(when)
+        confirm(program, "yes", "yes", date=when + timedelta(hours=1), subject="availability")
+        tick(other, when + timedelta(hours=2))
+        assert other.roster.participants[RANIA].timezone == "Asia/Singapore"
+        assert other.zones[RANIA] == "Asia/Singapore"
+    finally:
+        other.close()
 
 
 def test_a_low_confidence_reading_asks_what_was_meant(booked_program):
