@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "fixtures" / "eval"))
 
-from bodies_actions_d import due_dates, split_of  # noqa: E402
+from batches import PARTS, due_dates, split_of  # noqa: E402
 from score import KINDS, load, score_all  # noqa: E402
 
 from agent.understanding.classify import understand  # noqa: E402
@@ -89,9 +89,9 @@ def main() -> int:
     print(f"action items: precision {ap:.3f} recall {ar:.3f} F1 {af:.3f} "
           f"({score.actions[0]} matched, {score.actions[1]} extracted, {score.actions[2]} expected)")
     print("by part of the set (A-C tuned on, first scores: tests/fixtures/eval/bodies_actions.py; "
-          "D written blind, history: bodies_actions_d.py)")
-    parts = {name: [c for c in cases if split_of(c[2]) == name]
-             for name in ("earlier", "batch A", "batch B", "batch C", "batch D")}
+          "D, E, F written blind, histories in bodies_actions_d.py, _e.py, _f.py)")
+    parts = {name: [c for c in cases if split_of(c[2]) == name] for name in PARTS}
+    parts = {name: part for name, part in parts.items() if part}
     for label, part in parts.items():
         sp = score_all(part)
         hp, hr, hf = sp.action_f1()
@@ -99,8 +99,10 @@ def main() -> int:
         due = sp.fields["notes.action_items.due_text"]
         print(f"  {label:<14} {len(part):>4} msgs  accuracy {acc:.3f}  action items P {hp:.3f} R {hr:.3f} F1 {hf:.3f} "
               f"({sp.actions[0]} matched/{sp.actions[1]} extracted/{sp.actions[2]} expected)  due_text {due[0]}/{due[1]}")
-    right, total, _ = due_dates(parts["batch D"])
-    print(f"  batch D resolved due dates (matched items with an agreed date): {right}/{total}")
+    for name in ("batch D", "batch E", "batch F"):
+        if name in parts:
+            right, total, _ = due_dates(parts[name])
+            print(f"  {name} resolved due dates (matched items with an agreed date): {right}/{total}")
     print("field accuracy:")
     for name, (right, total) in sorted(score.fields.items()):
         print(f"  {name:<32}{right:>4}/{total:<4} {right / total:.3f}")
