@@ -123,7 +123,7 @@ def _calendar(mail: ParsedMail, reply: str) -> Understanding | None:
 
 def _content_kind(mail: ParsedMail, reply: str, auto: str | None, ctx: _Context) -> Understanding:
     subject, text = mail.subject, reply or mail.text[:20_000]
-    scores = {"agenda": looks_like_agenda(subject, text), "notes": looks_like_notes(subject, text)}
+    scores = {"agenda": looks_like_agenda(subject, text), "notes": looks_like_notes(subject, text, ctx.names)}
     if _REPLY_TO_AGENDA.match(subject):
         scores["agenda"] = max(scores["agenda"], 0.7)
     if _REPLY_TO_NOTES.match(subject):

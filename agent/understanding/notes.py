@@ -7,6 +7,27 @@ becomes ``due`` here -- ``classify`` resolves the rest when it knows the writer'
 clues (polite imperatives, present-tense plans, reported speech, owned headings) are in
 ``notes_clues.py``. A list item whose first sentence is not an action is read sentence by sentence; with known names a
 capitalised label that names nobody ("Salary: ...") is a topic, not an owner.
+
+General rules added after blind batch E (issue 4), each a layout or phrasing of real notes:
+
+* owned headings (``notes_clues.heading_owner``): "Homework (me)", "Tasks - you", "Tareas mías",
+  "What you'll do", "Was ich mache", "Ce que je fais", "For you"/"Pra você"/"Para ti", "On my side",
+  a bare "Me:"/"Both:"/"Mentee:" or a known first name give the owner of the list below; with known
+  names, a capitalised word that names nobody ("For Later") gives none;
+* "Agreed actions" / "Agreed next steps" are action headings, not agreement headings;
+* layouts made regular first (``notes_lines``): blank line between a title and its list, numbered
+  headings ("3. Für dich:"), arrow lines ("Me → ...") and table rows ("Lena | task | bis 22.3.");
+* item labels may join owners with "+" or "/" and end in an arrow or a bar;
+* promises and offers made in the session are tasks of whoever made them ("I said I would ...",
+  "Tom offered to ...", "Ich habe zugesagt, ...", "Je lui ai promis de ...", "Tu ficaste de ...");
+  a linking word before the subject ("Also I need to ...") is skipped;
+* classification (``notes_kind``): owned headings count as action headings, two owners' headings
+  make notes outright, and a look back at the session ("thanks for today", "lo de hoy") with
+  commitments in it is notes (0.6-0.7, below a request's score);
+* due phrases (``due.py``): "asap" and spans ("el finde") kept but undated; "end of the week",
+  "N weeks from now", "on 15 March", "le 23 mars", "el jueves", "avant le 20", "Thursday 11th",
+  "when we meet on the 23rd", number words (dez, diez, zehn, dix), and a target after a comma or
+  table bar at the end of an item; "3/19" read month-first only in North American zones.
 """
 
 from __future__ import annotations
@@ -18,98 +39,31 @@ from typing import Mapping
 from agent.domain.model import ActionItem, Notes
 from agent.understanding.dates import parse_date_at
 from agent.understanding.due import find_due_text
-from agent.understanding.notes_clues import (clause_breaks, heading_owner, inverted_subject, label_owner,
-                                             polite_imperative, prose_commitment, reported, strip_intro)
+from agent.understanding.notes_clues import (clause_breaks, inverted_subject, label_owner,
+                                             polite_imperative, promise, prose_commitment, reported, strip_intro)
 from agent.understanding.notes_words import (_ACTION_HEAD, _AGREE_HEAD, _AGREE_LINE, _BOTH, _LABEL, _LETS, _NAME,
-                                             _OWNER_PREFIX, _OWNER_WORDS, _ROLE_WORDS, _SENTENCE, _SUBJECT,
+                                             _OWNER_PREFIX, _SENTENCE,
                                              _TOGETHER, _VAGUE, _WILL, _YOU_ME)
+from agent.understanding.notes_lines import _ACTION_TAIL, normalise_lines
+from agent.understanding.notes_kind import looks_like_notes  # noqa: F401  (the classifier's entry point)
+from agent.understanding.notes_owner import (_label_who, _names, _owned, _owner_of, _owner_prefixed, _pronoun_owner,
+                                             _starts_with_person, _who)
 from agent.understanding.result import DueActionItem
 from agent.understanding.sections import bullet_text, is_bullet, sections
 
 MAX_LINES = 400
 MAX_LINE = 500
 
-def looks_like_notes(subject: str, text: str) -> float:
-    """Confidence in [0, 1] that a message holds meeting notes."""
-    score = 0.0
-    if _SUBJECT.search(subject[:300]):
-        score += 0.6
-    head = [ln.strip() for ln in text[:20_000].split("\n")[:MAX_LINES]]
-    if any(_ACTION_HEAD.match(ln) and len(ln) < 60 for ln in head):
-        score += 0.3
-    plain = [bullet_text(ln) if is_bullet(ln) else ln for ln in head]
-    sentences = plain + [x for ln in plain for x in re.split(r"(?<=[.!?])\s+", ln)[1:8]]
-    agree_head = any(_AGREE_HEAD.match(ln) and len(ln) < 60 for ln in head)
-    if agree_head or any(_AGREE_LINE.match(x) for x in sentences):
-        score += 0.3
-    if agree_head and any(_ACTION_HEAD.match(ln) and len(ln) < 60 for ln in head):
-        score = max(score, 0.9)  # "Decisions" and "Next steps" headings: notes, whatever else it mentions
-    if score < 0.6 and any(_SUBJECT.search(ln[:30]) for ln in [x for x in plain if x][:3]):
-        score += 0.3  # "Short recap.", "Notes from today:" opening the body
-    if score >= 1.0:
-        return 1.0
-    owners: list[str] = []
-    for item in _candidates(head)[:80]:
-        if key := _owner_key(item):
-            owners.append(key)
-            if len(set(owners)) >= 2:
-                break
-    if len(owners) >= 2:
-        score += 0.15
-        if score > 0.15 and len(set(owners)) >= 2:
-            score += 0.3  # tasks for two or more people, besides another sign of notes
-    return min(score, 1.0)
-
-
-def _candidates(head: list[str]) -> list[str]:
-    """List items whole, prose split into sentences and after a colon ("To recap: you'll send ...")."""
-    out = []
-    for ln in head:
-        if is_bullet(ln):
-            out.append("\x00" + bullet_text(ln))
-        elif ln:
-            out.extend(x for x in re.split(r"(?<=[.!?])\s+|(?<=:)\s+", ln)[:12] if x)
-    return out
-
-
-def _owner_key(item: str) -> str | None:
-    """Who an item gives a task to, as a word ("i", "you", "we", "tom"), or None when it is no task.
-    Items marked with a leading NUL are list items, where a leading owner is enough."""
-    bulleted = item.startswith("\x00")
-    item = item.lstrip("\x00")
-    if item.rstrip().endswith("?") or item.lstrip().startswith("¿") or reported(item):
-        return None
-    core = strip_intro(item)
-    m = _WILL.match(item) or _WILL.match(core)
-    if m and not _VAGUE.search(item[:MAX_LINE]):
-        return _rel(next((g for g in m.groups() if g), ""))
-    if _BOTH.match(core) or _LETS.match(core):
-        return "both"
-    if polite_imperative(item) or polite_imperative(core):
-        return "other"
-    if word := prose_commitment(item):
-        return _rel(word)
-    if bulleted and (p := _OWNER_PREFIX.match(item)) and ":" in p.group(0) and _owner_prefixed(item):
-        return _rel(label_owner(p.group(1) or p.group(2) or p.group(3) or ""))
-    if bulleted and _starts_with_person(item, {}):
-        return _rel(item.split()[0])
-    return None
-
-
-def _rel(word: str) -> str:
-    word = word.strip().lower()
-    return _OWNER_WORDS.get(word) or _ROLE_WORDS.get(word) or word
-
 
 def extract_notes(text: str, *, writer_role: str | None = None, names: Mapping[str, str] | None = None) -> Notes:
     """Agreements, action items and a named meeting date from a notes message."""
-    lines = [ln[:MAX_LINE] for ln in text[:100_000].split("\n")[:MAX_LINES]]
+    lines = normalise_lines([ln[:MAX_LINE] for ln in text[:100_000].split("\n")[:MAX_LINES]])
     agreements: list[str] = []
     actions: list[ActionItem] = []
     known = _names(names)
     for heading, body in sections(lines):
-        owned = heading_owner(heading) if heading else None
-        kind = "agree" if heading and _AGREE_HEAD.match(heading) else (
+        owned = _owned(heading, known)
+        kind = "agree" if heading and _AGREE_HEAD.match(heading) and not _ACTION_TAIL.search(heading) else (
             "action" if heading and (_ACTION_HEAD.match(heading) or owned) else None)
         default = _owner_of(owned, writer_role, known)
         pieces = [x for whole, bulleted in _items(body, kind is not None)
@@ -138,6 +92,8 @@ def extract_notes(text: str, *, writer_role: str | None = None, names: Mapping[s
 def _is_action(item: str, bulleted: bool, names: dict[str, str]) -> bool:
     """An item outside a headed list is an action when someone commits to it; a list item also when it
     starts with who does it ("Tom sends me ...", "Ana: ...") -- unless it reports what was said or done."""
+    if promise(item):
+        return True  # "I said I would ...", "Tom offered to ..."
     if item.rstrip().endswith("?") or item.lstrip().startswith("¿") or reported(item):
         return False  # a question, or what was said or done
     if any(_will(x) or _LETS.match(x) or polite_imperative(x) for x in (item, strip_intro(item))):
@@ -219,67 +175,14 @@ def _items(body: list[str], headed: bool) -> list[str]:
     return [(i, b) for i, b in items if len(i) >= 3]
 
 
-def _starts_with_person(item: str, names: dict[str, str]) -> bool:
-    """A list item that starts with who does it: "Je te transmets ...", "Tu m'envoies ...", "Ana ..."."""
-    first = re.match(r"^\s*([\wÀ-ÿ]+)", item)
-    word = first.group(1).lower() if first else ""
-    return word in _OWNER_WORDS or word in names
-
-
-def _owner_prefixed(item: str, bulleted: bool = True, names: dict[str, str] | None = None) -> bool:
-    """"[Ana] ...", "Ana: ...", "- Ana - ...", "Priya & Tom — ...", "Action for me: ..."; in prose a
-    "Name - ..." line is a greeting, not an item. A label of several words, or any label when the
-    names are known, must name someone ("Salary: ..." is a topic)."""
-    p = _OWNER_PREFIX.match(item)
-    if p and not bulleted and p.group(3) and ":" not in p.group(0) and "：" not in p.group(0):
-        return False
-    who = (p.group(1) or p.group(2) or p.group(3) or "").lower() if p else ""
-    if not who:
-        return False
-    if names or " " in who.strip():
-        return _label_who(p, names or {}) is not None
-    return who in _ROLE_WORDS or who in _OWNER_WORDS or (p.group(3) or p.group(1) or "")[:1].isupper()
-
-
-def _label_who(p: re.Match, names: dict[str, str]) -> str | None:
-    """The person words of an item label when they name someone ("Tom", "Priya & Tom", "Action for me"),
-    else None."""
-    label = label_owner(p.group(1) or p.group(2) or p.group(3) or "").strip()
-    words = [w for w in re.split(r"\s*(?:&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*|\s+", label.lower()) if w]
-    known = all(w in _ROLE_WORDS or w in _OWNER_WORDS or w in names for w in words) and bool(words)
-    return label if known or _BOTH.match(label) else None
-
-
-def _owner_of(owned: tuple[str, str] | None, writer_role: str | None, names: dict[str, str]) -> str | None:
-    """The role an owned heading ("Your homework", "Für Lena") names."""
-    if owned is None:
-        return None
-    kind, word = owned
-    if kind == "name":
-        return names.get(word.lower())
-    if word == "both":
-        return "both"
-    return _pronoun_owner({"self": "i", "other": "you"}[word], writer_role)
-
-
-def _names(names: Mapping[str, str] | None) -> dict[str, str]:
-    return {str(k).strip().lower(): str(v) for k, v in (names or {}).items() if str(v) in ("mentor", "mentee")}
-
-
-def _who(word: str, writer_role: str | None, names: dict[str, str]) -> str | None:
-    word = re.sub(r"^(o|a|el|la|le|der|die|il|my|our|the|your) (?=\w)", "", word.strip().lower())
-    if any(f" {c} " in word for c in ("and", "und", "et", "y", "e", "&")):
-        parts = {_who(w, writer_role, names) for w in re.split(r" and | und | et | y | e | & ", word)}
-        return "both" if len(parts - {None}) == 2 or "both" in parts else None
-    return _ROLE_WORDS.get(word) or names.get(word) or _pronoun_owner(word, writer_role)
-
-
 def _action(item: str, writer_role: str | None, names: dict[str, str], default: str | None = None) -> ActionItem:
     owner = None
     text = item
     if p := _OWNER_PREFIX.match(item):
         owner = _who(label_owner(p.group(1) or p.group(2) or p.group(3) or ""), writer_role, names)
     core = strip_intro(item)  # "Comme convenu, je vais ..." -> "je vais ..."
+    if owner is None and (word := promise(item)):
+        owner = _who(word, writer_role, names)
     if owner is None and (_BOTH.match(item) or _LETS.match(item)):
         owner = "both"
     if owner is None and (m := _WILL.match(item) or _WILL.match(core)):
@@ -307,16 +210,6 @@ def _action(item: str, writer_role: str | None, names: dict[str, str], default: 
     owner = owner or default
     due = _full_date(item)
     return DueActionItem(text=text.strip(), owner=owner, due=due, due_text=find_due_text(item))
-
-
-def _pronoun_owner(word: str, writer_role: str | None) -> str | None:
-    rel = _OWNER_WORDS.get(word)
-    if rel == "both":
-        return "both"
-    if rel is None or writer_role not in ("mentor", "mentee"):
-        return None
-    other = "mentee" if writer_role == "mentor" else "mentor"
-    return writer_role if rel == "self" else other
 
 
 _FULL_DATE = re.compile(r"\b(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{4})\b|\b\d{1,2}\.?\s+\w{3,10}\.?,?\s+\d{4}\b|"

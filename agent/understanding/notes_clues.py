@@ -29,10 +29,32 @@ _INTRO = re.compile(r"^\W*(?:[\wÀ-ÿ'’]+\s+){0,3}[\wÀ-ÿ'’]+\s*,\s+(?=[\w�
 _SUBJECTS = r"(?:ich|du|je|tu|yo|t[úu]|eu|voc[êe])"
 
 
+_LEAD = re.compile(r"^\W*(?:also|and|plus|so|then|außerdem|auch|aussi|et|además|también|y|também|e)\s+(?=\w)", re.I)
+
+
 def strip_intro(sentence: str) -> str:
-    """The sentence without a short opening phrase before a comma ("As agreed, I'll ..." -> "I'll ...")."""
-    m = _INTRO.match(sentence[:80])
+    """The sentence without a short opening phrase before a comma ("As agreed, I'll ..." -> "I'll ...")
+    or a linking word ("Also I need to ..." -> "I need to ...")."""
+    m = _INTRO.match(sentence[:80]) or _LEAD.match(sentence[:20])
     return sentence[m.end():] if m else sentence
+
+
+_PROMISE = re.compile(
+    r"^\W*(i|you|we|he|she|[A-ZÀ-Ý][\w-]+)\s+(?:also\s+|then\s+)?(?:promised|offered|volunteered|committed|said|agreed)\s+"
+    r"(?:to\s+(?=[a-z])|(?:that\s+)?(?:i|you|we|he|she|they)(?:['’]d|\s+would|['’]ll|\s+will)\s)|"
+    r"^\W*(ich|du|wir|er|sie|[A-ZÄÖÜ][\w-]+)\s+(?:habe|hast|hat|haben)\s+(?:\w+\s+)?(?:zugesagt|versprochen|angeboten)\b|"
+    r"^\W*(je|tu|il|elle|nous|[A-ZÀ-Ý][\w-]+)\s+" + _CLITIC + r"{0,2}(?:ai|as|a|avons)\s+(?:promis|propos[ée]e?)\s+de\b|"
+    r"^\W*(yo|t[úu]|[A-ZÀ-Ý][\w-]+)\s+(?:me\s+|te\s+|se\s+)?(?:qued[ée]|quedaste|qued[óo]|promet[íi]|prometiste)\s+en\b|"
+    r"^\W*(eu|tu|voc[êe]|[A-ZÀ-Ý][\w-]+)\s+(?:fiquei|ficaste|ficou|prometi|prometeste|prometeu)\s+de\b", re.I)
+
+
+def promise(sentence: str) -> str | None:
+    """The subject word of a promise or offer made in the session ("I said I would read ...", "Tom
+    offered to ...", "Ich habe zugesagt, ...", "Tu ficaste de me enviar ..."), else None."""
+    m = _PROMISE.match(sentence[:160]) or _PROMISE.match(strip_intro(sentence)[:160])
+    if not m or sentence.rstrip().endswith("?"):
+        return None
+    return next(g for g in m.groups() if g).lower()
 
 
 _POLITE = re.compile(
@@ -103,23 +125,65 @@ _ACTION_WORDS = (r"next steps?|action items?|actions?|to ?-?dos?|follow[- ]?ups?
 _POSSESSIVE = {"my": "self", "mes": "self", "meine": "self", "mis": "self", "minhas": "self", "meus": "self",
                "your": "other", "tes": "other", "deine": "other", "tus": "other", "tuas": "other", "teus": "other",
                "our": "both", "nos": "both", "unsere": "both", "nuestras": "both", "nossas": "both"}
-_FOR_WHOM = {"me": "self", "mich": "self", "moi": "self", "mí": "self", "mi": "self", "mim": "self",
-             "you": "other", "dich": "other", "toi": "other", "ti": "other", "vous": "other",
-             "us": "both", "uns": "both", "nous": "both", "nosotros": "both", "nós": "both", "both": "both"}
+_FOR_WHOM = {"me": "self", "mich": "self", "moi": "self", "mí": "self", "mi": "self", "mim": "self", "i": "self",
+             "ich": "self", "je": "self", "yo": "self", "eu": "self", "mine": "self", "mías": "self", "mias": "self",
+             "míos": "self", "mios": "self", "minhas": "self", "meine": "self", "mentor": "mentor", "mentee": "mentee",
+             "you": "other", "dich": "other", "toi": "other", "ti": "other", "vous": "other", "du": "other",
+             "tu": "other", "tú": "other", "você": "other", "voce": "other", "yours": "other", "tuyas": "other",
+             "tuyos": "other", "tuas": "other", "deine": "other", "usted": "other",
+             "us": "both", "uns": "both", "nous": "both", "nosotros": "both", "nós": "both", "both": "both",
+             "we": "both", "wir": "both", "ambos": "both", "beide": "both", "together": "both"}
+# "What you'll do", "Was ich mache", "Ce que je fais", "Lo que haré", "O que eu faço": who does the list below
+_WHAT_DO = re.compile(
+    r"^(?:what|was|ce que|ce qu'|lo que|o que)\s*(i|you|we|ich|du|wir|je|tu|nous|on|yo|t[úu]|eu|voc[êe]|n[óo]s)?"
+    r"(?:'ll|'re|\s+will|\s+are|\s+am)?(?:\s+(?:going to|gonna))?\s+"
+    r"(?:do|mache|machst|machen|erledige|fais|faisons|fait|hago|har[ée]|haces|har[áa]s|hacemos|fa[çc]o|fazes|faz|"
+    r"fazemos|vou fazer|vais fazer|vai fazer)(?:\s+next)?$", re.I)
+_WHAT_VERB_OWNER = {"mache": "self", "erledige": "self", "machst": "other", "machen": "both", "fais": "self",
+                    "faisons": "both", "hago": "self", "haré": "self", "hare": "self", "haces": "other",
+                    "harás": "other", "haras": "other", "hacemos": "both", "faço": "self", "faco": "self",
+                    "fazes": "other", "fazemos": "both", "vou fazer": "self", "vais fazer": "other"}
 _HEAD_OWNED = re.compile(
     r"^(?:(" + "|".join(_POSSESSIVE) + r")\s+|([A-ZÀ-Ý][\w-]+)['’]s\s+)(?:" + _ACTION_WORDS + r")$|"
-    r"^(?:(?:" + _ACTION_WORDS + r")\s+)?(?:for|für|pour|para|de|da|do)\s+([\wÀ-ÿ]+)$", re.I)
+    r"^(?:(?:" + _ACTION_WORDS + r")\s+)?(?:for|für|pour|para|pra|pro|de|da|do|von)\s+([\wÀ-ÿ]+)$|"
+    r"^(?:" + _ACTION_WORDS + r")\s*(?:\(([\wÀ-ÿ]+)\)|[-–—:]\s*([\wÀ-ÿ]+)|\s+(mías|mias|míos|mios|mine|yours|tuyas|"
+    r"tuyos|minhas|tuas))$|"
+    r"^(?:on my side|on your side|von meiner seite|von deiner seite|de mon c[ôo]t[ée]|de ton c[ôo]t[ée]|"
+    r"por mi parte|por tu parte|da minha parte|da tua parte|da sua parte)$", re.I)
+_SIDE = {"my": "self", "meiner": "self", "mon": "self", "mi": "self", "minha": "self",
+         "your": "other", "deiner": "other", "ton": "other", "tu": "other", "tua": "other", "sua": "other"}
 
 
 def heading_owner(heading: str) -> tuple[str, str] | None:
-    """("rel", "self"/"other"/"both") or ("name", first name) for an owned action heading, else None."""
-    m = _HEAD_OWNED.match(heading.strip()[:60])
+    """("rel", "self"/"other"/"both"), ("role", "mentor"/"mentee") or ("name", first name) for an owned
+    action heading ("Your homework", "Homework (me)", "Tareas mías", "For you", "What I'll do", "On my
+    side"), else None."""
+    text = heading.strip()[:60]
+    if text.lower() in _FOR_WHOM and text.lower() not in ("mine", "yours", "together"):  # "Me:", "Both:"
+        rel = _FOR_WHOM[text.lower()]
+        return ("role", rel) if rel in ("mentor", "mentee") else ("rel", rel)
+    if w := _WHAT_DO.match(text):
+        word = (w.group(1) or "").lower()
+        verb = text.lower().split()[-1] if not word else ""
+        rel = _FOR_WHOM.get(word) or {"on": "both"}.get(word) or _WHAT_VERB_OWNER.get(verb)
+        if rel is None and not word:
+            last2 = " ".join(text.lower().split()[-2:])
+            rel = _WHAT_VERB_OWNER.get(last2)
+        return ("rel", rel) if rel else None
+    m = _HEAD_OWNED.match(text)
     if not m:
         return None
     if m.group(1):
         return "rel", _POSSESSIVE[m.group(1).lower()]
-    word = m.group(2) or m.group(3)
+    if m.lastindex is None:  # "On my side", "De mon côté"
+        side = next((w for w in re.findall(r"[\wô]+", text.lower()) if w in _SIDE), "my")
+        return "rel", _SIDE[side]
+    word = m.group(2) or m.group(3) or m.group(4) or m.group(5) or m.group(6)
     rel = _FOR_WHOM.get(word.lower())
+    if rel in ("mentor", "mentee"):
+        return "role", rel
+    if rel is None and not word[:1].isupper():
+        return None  # "For later", "Pour la suite": no one
     return ("rel", rel) if rel else ("name", word)
 
 

@@ -92,7 +92,7 @@ _ROLE_WORDS = {
     "mentorée": "mentee", "both": "both", "beide": "both", "us": "both", "all": "both",
 }
 _OWNER_PREFIX = re.compile(r"^\s*(?:\[([^\]]{1,40})\]|\(([^)]{1,40})\)|([A-Za-zÀ-ÿ][\w-]{0,30}"
-                           r"(?:\s+(?:&\s+)?[A-Za-zÀ-ÿ][\w-]{0,30}){0,2})\s*(?:[:：]|\s[-–—])\s)")
+                           r"(?:\s+(?:[&+/]\s+)?[A-Za-zÀ-ÿ][\w-]{0,30}){0,2})\s*(?:[:：|]|\s[-–—]|→|->|=>)\s)")
 
 _TOGETHER = re.compile(r"\b(?:together|gemeinsam|zusammen|ensemble|juntos|juntas|a gente|los dos|ambos|ambas)\b",
                        re.I)
