@@ -14,6 +14,7 @@ from agent.check import Program
 from agent.domain.model import Participant, Role, WeeklyHours
 from agent.observability.state import ProcessState
 from agent.ports import Calendar, Mailbox, Outbound
+from agent.readahead import ReadAhead
 from agent.roster import Roster
 from agent.templating import Templates
 
@@ -33,6 +34,8 @@ class App:
     renewals_checked_at: datetime | None = None  # series renewal is looked for hourly, not every tick
     roster_in_use: Roster | None = field(default=None, repr=False)
     overrides_in_use: tuple = ()  # the override rows ``roster_in_use`` was built from
+    roster_version: int = 0  # raised by use_roster: the read-ahead helper is sent the new roster
+    read_ahead: ReadAhead | None = None  # reads the next batch of mail in a helper process
 
     @property
     def config(self):
@@ -46,6 +49,7 @@ class App:
         """Run with ``roster`` (built from ``overrides`` over the file's) from now on; the values derived
         from the roster are derived afresh."""
         self.roster_in_use, self.overrides_in_use = roster, overrides
+        self.roster_version += 1
         for derived in ("roles", "zones", "first_names"):
             self.__dict__.pop(derived, None)
 
@@ -83,6 +87,8 @@ class App:
         ]
 
     def close(self) -> None:
+        if self.read_ahead is not None:
+            self.read_ahead.close()
         for part in (self.mailbox, self.outbound, self.calendar):
             part.close()
         self.engine.dispose()

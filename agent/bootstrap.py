@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from agent.app import App
+from agent.readahead import ReadAhead
 from agent.check import Program
 from agent.errors import ConfigError, NotBuiltYet, Problem
 from agent.ports import Calendar, Mailbox, Outbound
@@ -170,4 +171,6 @@ def build_app(program: Program, *, migrate_store: bool = True) -> App:
     if program.config.service.worker_name:
         app.worker = program.config.service.worker_name
     app.state.worker = app.worker
+    if program.config.service.read_ahead:
+        app.read_ahead = ReadAhead()
     return app

@@ -269,6 +269,7 @@ class ServiceConfig:
     log_format: str = opt("text", choices=("text", "json"))
     metrics_host: str = opt("127.0.0.1")
     metrics_port: int = opt(0, kind="int", low=0, high=65535)  # 0: no /healthz and /metrics
+    read_ahead: bool = opt(True, kind="bool")  # read the next batch of a backlog in a helper process
 
 
 SECTIONS: dict[str, type] = {

@@ -25,9 +25,9 @@ stream of messages into batches.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
 from contextlib import nullcontext
 from datetime import datetime
 
@@ -41,12 +41,12 @@ from agent.domain.model import Understanding
 from agent.errors import MessageRejected
 from agent.mail.policy import DailyCap, authenticity, bounces_of, cap_day
 from agent.messenger import Thread, send_template
+from agent.readahead import READ_AHEAD_MIN, Read, read_message
 from agent.ports import InboundMail
 from agent.rules.actions import fire, pair_facts
 from agent.rules.events import completed_goals, goal_occasion
 from agent.rules.freshness import mark_changed
 from agent.store import repo
-from agent.understanding.classify import understand
 from agent.understanding.hygiene import automatic_reason
 from agent.understanding.mime import ParsedMail
 
@@ -65,16 +65,43 @@ def handle_batches(app: App, items: Iterable[InboundMail], now: datetime,
     as before, and a backlog gets the throughput of large transactions. A batch is handled while the
     stream is still open, so an adapter that collects moves (IMAP) sends them together. A caller
     that stops between two batches leaves the rest in the mailbox for the next pass.
+
+    With ``app.read_ahead``, a batch of ``READ_AHEAD_MIN`` messages or more is read by the helper
+    process while the batch before it is acted on (``agent.readahead``).
     """
+    held: tuple[list[InboundMail], Future | None] | None = None  # the next batch, being read ahead
+    for chunk in _batches(items, batch):
+        reading = _read_ahead(app, chunk, now) if len(chunk) >= READ_AHEAD_MIN else None
+        if held is not None:
+            yield _handle_held(app, held, now)
+        held = (chunk, reading)
+    if held is not None:
+        yield _handle_held(app, held, now)
+
+
+def _batches(items: Iterable[InboundMail], batch: int) -> Iterator[list[InboundMail]]:
     pending: list[InboundMail] = []
     size = 1
     for item in items:
         pending.append(item)
         if len(pending) >= size:
-            yield handle_inbound_batch(app, pending, now)
+            yield pending
             pending, size = [], min(size * 2, max(1, batch))
     if pending:
-        yield handle_inbound_batch(app, pending, now)
+        yield pending
+
+
+def _read_ahead(app: App, chunk: list[InboundMail], now: datetime) -> Future | None:
+    if app.read_ahead is None:
+        return None
+    context = dict(participants=app.roles, names=app.first_names, zones=app.zones)
+    return app.read_ahead.submit([item.raw for item in chunk], now, app.roster_version, context)
+
+
+def _handle_held(app: App, held: tuple[list[InboundMail], Future | None], now: datetime) -> list[str]:
+    chunk, reading = held
+    reads = app.read_ahead.result(reading, len(chunk)) if reading is not None and app.read_ahead else None
+    return handle_inbound_batch(app, chunk, now, reads)
 
 
 def handle_all(app: App, items: Iterable[InboundMail], now: datetime, batch: int = BATCH) -> Iterator[str]:
@@ -83,12 +110,14 @@ def handle_all(app: App, items: Iterable[InboundMail], now: datetime, batch: int
         yield from statuses
 
 
-def handle_inbound_batch(app: App, items: list[InboundMail], now: datetime) -> list[str]:
-    """Handle ``items`` in one transaction; returns each one's status, in order (see the module doc)."""
+def handle_inbound_batch(app: App, items: list[InboundMail], now: datetime,
+                         reads: list[Read] | None = None) -> list[str]:
+    """Handle ``items`` in one transaction; returns each one's status, in order (see the module doc).
+    ``reads``: the items already read (by the read-ahead helper), in the same order."""
     if len(items) == 1:
         return [handle_inbound(app, items[0], now)]
     try:
-        statuses, moves = _batch(app, items, now)
+        statuses, moves = _batch(app, items, now, reads)
     except Exception:  # noqa: BLE001 - nothing of the batch was committed: handle each on its own
         log.warning("a batch of %d messages failed; handling them one by one", len(items), exc_info=True)
         return [handle_inbound(app, item, now) for item in items]
@@ -97,14 +126,16 @@ def handle_inbound_batch(app: App, items: list[InboundMail], now: datetime) -> l
     return statuses
 
 
-def _batch(app: App, items: list[InboundMail], now: datetime) -> tuple[list[str], list[tuple[str, str]]]:
+def _batch(app: App, items: list[InboundMail], now: datetime,
+           reads: list[Read] | None) -> tuple[list[str], list[tuple[str, str]]]:
     mailbox = app.mailbox
     with app.engine.begin() as conn:
         entries = repo.ledger_entries(conn, mailbox.identity, [item.key for item in items])
+    ahead = dict(zip((item.key for item in items), reads)) if reads is not None else {}
     read = {}  # key -> (content hash, mail, understanding) or (content hash, None, reason)
     for item in items:
         if item.key not in entries:
-            read[item.key] = _read(app, item, now)
+            read[item.key] = _read(app, item, now, ahead.get(item.key))
     statuses, moves, done = [], [], []  # done: (status, kind, sender, detail) for the log after commit
     with app.engine.begin() as conn:
         seen_ids, seen_hashes = repo.seen_among(
@@ -152,18 +183,15 @@ def _batch(app: App, items: list[InboundMail], now: datetime) -> tuple[list[str]
     return statuses, moves
 
 
-def _read(app: App, item: InboundMail, now: datetime):
-    """(content hash, mail, understanding), or (content hash, None, why it cannot be read)."""
-    content_hash = hashlib.sha256(item.raw).hexdigest()
-    try:
-        mail, understanding = understand(item.raw, participants=app.roles, now=now, names=app.first_names,
-                                         zones=app.zones)
-    except MessageRejected as exc:
-        return content_hash, None, str(exc)
-    except Exception as exc:  # a bug must not stop the daemon: quarantine and carry on
-        log.exception("could not read message %s", item.key)
-        return content_hash, None, f"could not be read ({type(exc).__name__}: {exc})"
-    return content_hash, mail, understanding
+def _read(app: App, item: InboundMail, now: datetime, done: Read | None = None):
+    """(content hash, mail, understanding), or (content hash, None, why it cannot be read); ``done``
+    is the message as the read-ahead helper read it, if it did."""
+    result = done or read_message(item.raw, now, participants=app.roles, names=app.first_names, zones=app.zones)
+    if result.trace is not None:  # a bug must not stop the daemon: quarantined, and logged for a fix
+        log.error("could not read message %s\n%s", item.key, result.trace)
+    if result.mail is None:
+        return result.content_hash, None, result.problem
+    return result.content_hash, result.mail, result.understanding
 
 
 def _record_bounces(app: App, conn: Connection, item: InboundMail, mail: ParsedMail, now: datetime) -> None:

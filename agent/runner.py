@@ -139,6 +139,8 @@ def run_forever(app: App, clock: Clock, *, poll_seconds: float = 30.0) -> None:
     signal.signal(signal.SIGINT, request_stop)
     timer = WakeTimer()  # APScheduler, in memory: wakes the loop when the next due action falls due
     timer.start()
+    if app.read_ahead is not None:
+        app.read_ahead.start()  # a backlog at start-up does not wait for the helper process
     lease, failures = MailboxLease(app), 0
     try:
         while not stop.is_set():

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from agent.store import tables as t
 
@@ -37,16 +37,21 @@ def set_confirm_message_id(conn: Connection, change_id: int, message_id: str) ->
                  .values(confirm_message_id=message_id))
 
 
+_ANSWERED_BY = (  # built once: every message is checked against it
+    select(t.pending_changes)
+    .where(t.pending_changes.c.pair_key == bindparam("pair_key"),
+           t.pending_changes.c.confirm_message_id.in_(bindparam("ids", expanding=True)))
+    .order_by(t.pending_changes.c.id.desc()).limit(1)
+)
+
+
 def change_answered_by(conn: Connection, pair_key: str, message_ids: Iterable[str]):
     """The change (any status) whose confirmation mail one of ``message_ids`` names, newest first."""
-    ids = [f"<{m.strip().strip('<>')}>" for m in message_ids if m and m.strip("<> ")]  # stored as in the header
+    ids = list(dict.fromkeys(f"<{m.strip().strip('<>')}>" for m in message_ids
+                             if m and m.strip("<> ")))  # stored as in the header
     if not ids:
         return None
-    return conn.execute(
-        select(t.pending_changes)
-        .where(t.pending_changes.c.pair_key == pair_key, t.pending_changes.c.confirm_message_id.in_(ids))
-        .order_by(t.pending_changes.c.id.desc()).limit(1)
-    ).one_or_none()
+    return conn.execute(_ANSWERED_BY, {"pair_key": pair_key, "ids": ids}).one_or_none()
 
 
 def decide(conn: Connection, change_id: int, status: str, now: datetime, ledger_id: int | None = None) -> bool:

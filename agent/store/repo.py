@@ -459,11 +459,7 @@ def release_quarantine(conn: Connection, entry_id: int, now: datetime) -> None:
 
 _ANSWERS_SENT = select(t.answer_counts.c.count).where(t.answer_counts.c.sender == bindparam("sender"),
                                                      t.answer_counts.c.day == bindparam("day"))
-_BUMP_ANSWERS = (
-    update(t.answer_counts)
-    .where(t.answer_counts.c.sender == bindparam("b_sender"), t.answer_counts.c.day == bindparam("b_day"))
-    .values(count=t.answer_counts.c.count + 1)
-)
+_BUMP_ANSWERS: dict[str, object] = {}  # by dialect: INSERT ... ON CONFLICT DO UPDATE ... RETURNING
 
 
 def answers_sent(conn: Connection, sender: str, day: date) -> int:
@@ -473,12 +469,16 @@ def answers_sent(conn: Connection, sender: str, day: date) -> int:
 
 
 def bump_answer_count(conn: Connection, sender: str, day: date) -> int:
-    """Count one more automatic message to ``sender`` on ``day``; returns the new count."""
-    sender = sender.lower()
-    if insert_once(conn, t.answer_counts, dict(sender=sender, day=day, count=1), ["sender", "day"]):
-        return 1
-    conn.execute(_BUMP_ANSWERS, {"b_sender": sender, "b_day": day})
-    return answers_sent(conn, sender, day)
+    """Count one more automatic message to ``sender`` on ``day``; returns the new count (one upsert)."""
+    statement = _BUMP_ANSWERS.get(conn.dialect.name)
+    if statement is None:
+        insert = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(t.answer_counts)
+        statement = _BUMP_ANSWERS[conn.dialect.name] = (
+            insert.values(sender=bindparam("sender"), day=bindparam("day"), count=1)
+            .on_conflict_do_update(index_elements=["sender", "day"], set_={"count": t.answer_counts.c.count + 1})
+            .returning(t.answer_counts.c.count)
+        )
+    return conn.execute(statement, {"sender": sender.lower(), "day": day}).scalar_one()
 
 
 # -- outbox attempts and failures ------------------------------------------------------------------

@@ -13,7 +13,7 @@ import email
 import email.policy
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from email.header import decode_header, make_header
 from email.message import Message
@@ -59,6 +59,16 @@ class ParsedMail:
     size: int = 0
     unreadable: str | None = None  # why the body cannot be read (an Outlook winmail.dat only), else None
     headers_only: bool = False  # from ``parse_head``: text, calendars and attachments were not looked at
+
+    def __reduce__(self):
+        """Picklable (``agent.readahead`` reads mail in a helper process) although ``headers`` is read-only."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values["headers"] = dict(self.headers)
+        return _parsed_mail, (values,)
+
+
+def _parsed_mail(values: dict) -> ParsedMail:
+    return ParsedMail(**dict(values, headers=MappingProxyType(values["headers"])))
 
 
 def _mb(n: int) -> str:

@@ -126,8 +126,8 @@ def test_batches_grow_from_one(tmp_path, monkeypatch):
     program = booked(tmp_path / "p")
     sizes = []
     real = inbound.handle_inbound_batch
-    monkeypatch.setattr(inbound, "handle_inbound_batch", lambda app, items, now: sizes.append(len(items))
-                        or real(app, items, now))
+    monkeypatch.setattr(inbound, "handle_inbound_batch", lambda app, items, now, *read: sizes.append(len(items))
+                        or real(app, items, now, *read))
     try:
         assert len(list(handle_all(program.app, program.app.mailbox.pending(), MAIL_DAY, batch=2))) == len(MAILS)
         assert sizes == [1, 2, 2, 2]

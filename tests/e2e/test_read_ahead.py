@@ -1,0 +1,136 @@
+"""Reading ahead in a helper process (``agent.readahead``) changes how fast a backlog goes, never what
+is done: the same ledger, outbox and rule firings as reading in place; a helper that dies or hangs
+costs only the read-ahead, and the batch is read in place.
+"""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from agent import inbound, readahead
+from agent.inbound import handle_all
+from agent.outbox import flush
+from agent.readahead import ReadAhead, read_message
+from harness import BOOKING_DAY, MAIL_DAY, Program, example_mail, write_config
+
+AGENDA = example_mail("01-agenda-rania.eml")
+MAILS = {
+    "a-agenda": AGENDA,
+    "b-notes": example_mail("02-notes-mia.eml"),
+    "c-accept": example_mail("03-accept-katy.eml"),
+    "d-away": example_mail("04-out-of-office-tom.eml"),
+    "e-stranger": example_mail("05-stranger.eml"),
+    "f-agenda-again": AGENDA,  # the same bytes under another key: a duplicate
+    "g-broken": b"From: \xff\xfe\r\nContent-Type: multipart/mixed; boundary=\r\n\r\n--\r\n" * 3,
+}
+
+
+def booked(folder, *, read_ahead: bool) -> Program:
+    folder.mkdir()
+    program = Program(folder, write_config(folder))
+    if not read_ahead:
+        program.app.read_ahead = None
+    program.tick(BOOKING_DAY)
+    flush(program.app, BOOKING_DAY)
+    for name, raw in MAILS.items():
+        program.deliver(raw, name)
+    return program
+
+
+def outcome(program: Program):
+    from test_inbound_batch import outcome as batch_outcome  # the same comparison as batching's
+
+    return batch_outcome(program)
+
+
+@pytest.fixture
+def small_batches_read_ahead(monkeypatch):
+    """Batches of 2 and 4 are read ahead too (the default waits for 16), so seven messages use the helper."""
+    monkeypatch.setattr(inbound, "READ_AHEAD_MIN", 2)
+    used = []
+    real = ReadAhead.result
+
+    def result(self, future, count):
+        reads = real(self, future, count)
+        used.append(reads is not None)
+        return reads
+
+    monkeypatch.setattr(ReadAhead, "result", result)
+    return used
+
+
+def test_reading_ahead_does_what_reading_in_place_does(tmp_path, small_batches_read_ahead):
+    here, ahead = booked(tmp_path / "here", read_ahead=False), booked(tmp_path / "ahead", read_ahead=True)
+    try:
+        in_place = list(handle_all(here.app, here.app.mailbox.pending(), MAIL_DAY, batch=4))
+        read_ahead = list(handle_all(ahead.app, ahead.app.mailbox.pending(), MAIL_DAY, batch=4))
+        assert read_ahead == in_place
+        assert small_batches_read_ahead == [True, True], "the batches of 2 and 4 were read by the helper"
+        assert outcome(ahead) == outcome(here)
+        assert not list(ahead.app.mailbox.pending())
+    finally:
+        here.app.close()
+        ahead.app.close()
+
+
+def test_a_helper_that_dies_costs_only_the_read_ahead(tmp_path, small_batches_read_ahead):
+    here, ahead = booked(tmp_path / "here", read_ahead=False), booked(tmp_path / "ahead", read_ahead=True)
+    try:
+        in_place = list(handle_all(here.app, here.app.mailbox.pending(), MAIL_DAY, batch=4))
+        ahead.app.read_ahead.start()
+        for process in ahead.app.read_ahead._pool._processes.values():
+            process.kill()  # as the kernel's OOM killer would
+        assert list(handle_all(ahead.app, ahead.app.mailbox.pending(), MAIL_DAY, batch=4)) == in_place
+        # the dead helper is noticed at submit or at result, whichever comes first: that batch is read in place
+        assert outcome(ahead) == outcome(here)
+        helper = ahead.app.read_ahead  # and the next backlog gets a new helper
+        assert helper.result(helper.submit([AGENDA], MAIL_DAY, 9, dict(participants={}, names={}, zones={})), 1)
+    finally:
+        here.app.close()
+        ahead.app.close()
+
+
+def test_a_helper_that_hangs_is_stopped_and_the_batch_read_in_place(tmp_path, monkeypatch):
+    monkeypatch.setattr(readahead, "READ_TIMEOUT", 0.5)
+    helper = ReadAhead()
+    try:
+        future = helper.submit([b"Subject: x\r\n\r\nhi"], MAIL_DAY, 1, dict(participants={}, names={}, zones={}))
+        monkeypatch.setattr(future, "result", lambda timeout: (_ for _ in ()).throw(readahead.cf.TimeoutError()))
+        assert helper.result(future, 1) is None
+        assert helper._pool is None, "the stuck helper was stopped; the next batch starts a new one"
+        assert helper.submit([], MAIL_DAY, 1, {}) is not None
+    finally:
+        helper.close()
+
+
+def test_the_helper_gets_the_roster_again_when_it_changes():
+    helper = ReadAhead()
+    raw = MAILS["b-notes"]
+    try:
+        first = helper.result(helper.submit([raw], MAIL_DAY, 1, dict(participants={}, names={}, zones={})), 1)
+        assert first[0].understanding.kind == "stranger"
+        mia = {"mia@example.org": "mentee"}
+        again = helper.result(helper.submit([raw], MAIL_DAY, 2, dict(participants=mia, names={}, zones={})), 1)
+        assert again[0].understanding.kind != "stranger"
+    finally:
+        helper.close()
+
+
+@pytest.mark.parametrize("name", sorted(MAILS))
+def test_what_is_read_survives_the_trip_between_processes(name):
+    read = read_message(MAILS[name], MAIL_DAY, participants={"mia@example.org": "mentee"}, names={}, zones={})
+    assert pickle.loads(pickle.dumps(read)) == read
+
+
+def test_read_ahead_can_be_turned_off(tmp_path):
+    folder = tmp_path / "p"
+    folder.mkdir()
+    config = write_config(folder)
+    config.write_text(config.read_text() + "\n[service]\nread_ahead = false\n")
+    program = Program(folder, config)
+    try:
+        assert program.app.read_ahead is None
+    finally:
+        program.app.close()
