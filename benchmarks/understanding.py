@@ -89,7 +89,7 @@ def main() -> int:
     print(f"action items: precision {ap:.3f} recall {ar:.3f} F1 {af:.3f} "
           f"({score.actions[0]} matched, {score.actions[1]} extracted, {score.actions[2]} expected)")
     print("by part of the set (A-C tuned on, first scores: tests/fixtures/eval/bodies_actions.py; "
-          "D, E, F written blind, histories in bodies_actions_d.py, _e.py, _f.py)")
+          "D-G written blind, histories in bodies_actions_d.py ... _g.py)")
     parts = {name: [c for c in cases if split_of(c[2]) == name] for name in PARTS}
     parts = {name: part for name, part in parts.items() if part}
     for label, part in parts.items():
@@ -99,7 +99,7 @@ def main() -> int:
         due = sp.fields["notes.action_items.due_text"]
         print(f"  {label:<14} {len(part):>4} msgs  accuracy {acc:.3f}  action items P {hp:.3f} R {hr:.3f} F1 {hf:.3f} "
               f"({sp.actions[0]} matched/{sp.actions[1]} extracted/{sp.actions[2]} expected)  due_text {due[0]}/{due[1]}")
-    for name in ("batch D", "batch E", "batch F"):
+    for name in ("batch D", "batch E", "batch F", "batch G"):
         if name in parts:
             right, total, _ = due_dates(parts[name])
             print(f"  {name} resolved due dates (matched items with an agreed date): {right}/{total}")
