@@ -24,6 +24,7 @@ from agent.understanding.hygiene import automatic_reason, is_out_of_office
 from agent.errors import MessageRejected
 from agent.understanding.mime import ParsedMail, parse_head, parse_mail
 from agent.understanding.notes import extract_notes, looks_like_notes
+from agent.understanding.notes_kind import looks_back
 from agent.understanding.availability import availability_signal, find_availability
 from agent.understanding.due import resolve_due
 from agent.understanding.reply import extract_reply
@@ -134,6 +135,9 @@ def _content_kind(mail: ParsedMail, reply: str, auto: str | None, ctx: _Context)
                                                   next_meeting=ctx.next_meeting)
         availability = find_availability(text) if availability_signal(text) else None
     scores["availability"] = (0.0 if availability is None else 0.85 if not availability.clarify else 0.65)
+    if request is not None and request.ambiguous and scores["notes"] >= scores["request"] - 0.25 \
+            and scores["notes"] >= MIN_CONFIDENCE and looks_back(text):
+        scores["request"] = scores["notes"] - 0.05  # notes of a past session; its dates are due dates, not a request
     base = (f"automatic: {auto}",) if auto else ()
     kind = max(scores, key=lambda k: (scores[k], -list(scores).index(k)))
     score = scores[kind]

@@ -28,6 +28,22 @@ General rules added after blind batch E (issue 4), each a layout or phrasing of 
   "N weeks from now", "on 15 March", "le 23 mars", "el jueves", "avant le 20", "Thursday 11th",
   "when we meet on the 23rd", number words (dez, diez, zehn, dix), and a target after a comma or
   table bar at the end of an item; "3/19" read month-first only in North American zones.
+
+General rules added after blind batch F (short notes were being filed as "other"):
+
+* more owned headings: "Things for you", "Punkte für mich", "Cosas para ti", "On me"; a bare
+  "Homework" heading is the mentee's list; a target in an action heading ("Homework before Friday:")
+  dates the items under it that name none ("Action items from today" names the session, not a target);
+* a line led by a person word and a colon ("you: ...", "me: ...", "On me: ...", "tú: ...") is an item
+  of that person's even without a bullet, and each of its sentences is a task of theirs;
+* Spanish and Portuguese plans without a subject: an object pronoun, a first-person verb and a due
+  phrase ("mañana te paso el contacto", "el martes le mando ...") are the writer's; "(solo) que ..."
+  before a subject is skipped;
+* more agreement lines ("wir haben uns geeinigt", "on a aussi convenu", "nos pusimos de acuerdo");
+* classification (``notes_kind``): labelled or dated tasks for two people, an agreement with a task
+  acted on, or owned headings plus another person's task are notes; a look back ("pour résumer",
+  "die Ergebnisse von heute", "merci pour cet échange") widened; an ambiguous request inside a look
+  back at the session is notes (``classify``).
 """
 
 from __future__ import annotations
@@ -51,6 +67,7 @@ from agent.understanding.notes_owner import (_label_who, _names, _owned, _owner_
 from agent.understanding.result import DueActionItem
 from agent.understanding.sections import bullet_text, is_bullet, sections
 
+_HEAD_TARGET = re.compile(r"(?i:before|by|until|no later than|bis|vor|avant|d'ici|antes|hasta|at[ée])\b")
 MAX_LINES = 400
 MAX_LINE = 500
 
@@ -66,6 +83,10 @@ def extract_notes(text: str, *, writer_role: str | None = None, names: Mapping[s
         kind = "agree" if heading and _AGREE_HEAD.match(heading) and not _ACTION_TAIL.search(heading) else (
             "action" if heading and (_ACTION_HEAD.match(heading) or owned) else None)
         default = _owner_of(owned, writer_role, known)
+        head_due = find_due_text(heading) if heading and (owned or _ACTION_HEAD.match(heading)) else None
+        if head_due and not _HEAD_TARGET.match(head_due):
+            head_due = None  # "Action items from today" names the session, not a target
+        # ^ "Homework before we meet on 11/10:" dates the items under it that name no date of their own
         pieces = [x for whole, bulleted in _items(body, kind is not None)
                   for x in _pieces(whole, bulleted, kind, known)]
         if kind == "agree" and len(pieces) >= 2 and 2 * sum(_commitment(i, known) for i, _ in pieces) > len(pieces):
@@ -78,7 +99,10 @@ def extract_notes(text: str, *, writer_role: str | None = None, names: Mapping[s
             elif kind == "agree":
                 agreements.append(item)
             elif kind in ("action", "agree") or _is_action(item, whole_item, known):
-                actions.append(_action(item, writer_role, known, default))
+                action = _action(item, writer_role, known, default)
+                if head_due and not action.due_text:
+                    action = DueActionItem(text=action.text, owner=action.owner, due=action.due, due_text=head_due)
+                actions.append(action)
     meeting = None
     for ln in lines[:15]:
         if re.search(r"\b(meeting|call|session|treffen|r[ée]union|reuni[óo]n|sitzung)\b", ln, re.I):
@@ -127,6 +151,10 @@ def _pieces(item: str, bulleted: bool, kind: str | None, names: dict[str, str]) 
     topic = bool(label and names and _label_who(label, names) is None)
     body = item[label.end():] if topic else item
     parts = _SENTENCE.split(body)
+    if label and not topic and len(parts) >= 2 and _owner_prefixed(item, True, names):
+        # "you: send me the link tomorrow. also sign up for ...": each sentence is a task of the labelled person
+        rest = _SENTENCE.split(item[label.end():])
+        return [(label.group(0) + x, True) for x in rest if len(x) >= 3 and not reported(x)]
     if not topic and _is_action(parts[0], True, names):
         return [(item, True)]
     out = [x for part in parts for x in clause_breaks(part, _will)]

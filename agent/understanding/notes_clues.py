@@ -24,12 +24,15 @@ from __future__ import annotations
 
 import re
 
+from agent.understanding.due import find_due_text
+
 _CLITIC = r"(?:(?:me|te|se|le|la|les|lui|leur|nous|vous|lhe|nos|lo|y|en|mich|dich|dir|mir|uns)\s+|[mtsl]['’])"
 _INTRO = re.compile(r"^\W*(?:[\wÀ-ÿ'’]+\s+){0,3}[\wÀ-ÿ'’]+\s*,\s+(?=[\wÀ-ÿ])")
 _SUBJECTS = r"(?:ich|du|je|tu|yo|t[úu]|eu|voc[êe])"
 
 
-_LEAD = re.compile(r"^\W*(?:also|and|plus|so|then|außerdem|auch|aussi|et|además|también|y|também|e)\s+(?=\w)", re.I)
+_LEAD = re.compile(r"^\W*(?:also|and|plus|so|then|außerdem|auch|aussi|et|además|también|y|também|e|"
+                   r"(?:(?:only|just|solo|sólo|nur|juste|seulement|só|apenas)\s+)?(?:that|que|dass))\s+(?=\w)", re.I)
 
 
 def strip_intro(sentence: str) -> str:
@@ -80,13 +83,27 @@ _PROSE = re.compile(r"^\W*(" + _SUBJECTS + r")\s+(?:" + _CLITIC + r"){0,2}([a-z�
                     re.I)
 
 
+# Spanish and Portuguese drop the subject: "(mañana) te paso el contacto", "le mando mi cv", "te envio o link"
+# -- an object pronoun and a first-person present verb, with a due phrase, is the writer's plan
+_PRO_DROP = re.compile(
+    r"^\W*(?:(?:ma[ñn]ana|hoy|amanh[ãa]|hoje|esta semana|esta tarde|esta noche|esta noite|"
+    r"el (?:lunes|martes|mi[ée]rcoles|jueves|viernes|s[áa]bado|domingo)(?: \d{1,2})?|"
+    r"na (?:segunda|ter[çc]a|quarta|quinta|sexta)(?:-feira)?|no (?:s[áa]bado|domingo))\s+)?"
+    r"(?:te|le|les|lhe|lhes|os)\s+(?:lo\s+|la\s+|los\s+|las\s+|o\s+|a\s+)?"
+    r"(?!(?:dijo|hizo|puso|tuvo|trajo|pudo|quiso|supo|vino|dio|vio|fue|estuvo|gusto|pareció|pareceu|escribo|resumo|"
+    r"cuento|comento|recuerdo|agradezco|felicito|aviso|pregunto|digo|escrevo|conto|lembro|agrade[çc]o|pergunto|digo)\b)"
+    r"[a-záéíóúñç]{2,}o\b", re.I)
+
+
 def prose_commitment(sentence: str) -> str | None:
-    """The subject word when a present-tense sentence states a plan ("Du meldest dich ... an"), else None."""
+    """The subject word when a present-tense sentence states a plan ("Du meldest dich ... an"), else None;
+    "yo" for a Spanish or Portuguese plan without a subject ("mañana te paso el contacto")."""
     if sentence.rstrip().endswith("?") or sentence.lstrip().startswith("¿"):
         return None
-    m = _PROSE.match(strip_intro(sentence))
+    core = strip_intro(sentence)
+    m = _PROSE.match(core)
     if not m or _NOT_A_PLAN.match(m.group(2)):
-        return None
+        return "yo" if _PRO_DROP.match(core) and find_due_text(core[:MAX_SENTENCE]) else None
     return m.group(1).lower()
 
 
@@ -122,6 +139,10 @@ def reported(sentence: str) -> bool:
 _ACTION_WORDS = (r"next steps?|action items?|actions?|to ?-?dos?|follow[- ]?ups?|homework|tasks?|n[äa]chste schritte|"
                  r"aufgaben|hausaufgaben|todos?|prochaines? [ée]tapes?|actions? [àa] mener|[àa] faire|devoirs|"
                  r"pr[óo]ximos pasos|tareas|pendientes|deberes|pr[óo]ximos passos|tarefas|a[çc][õo]es|tpc")
+# "Things for you", "Punkte für mich", "Cosas para ti": a list of things for someone is theirs to do
+_THING_WORDS = r"(?:things?|stuff|items?|bits|points?|dinge|punkte|sachen|choses|cosas|puntos|coisas|pontos)"
+# homework is, in mentoring, what the mentee does between sessions
+_HOMEWORK = re.compile(r"^(?:homework|hausaufgaben|devoirs|deberes|tpc|li[çc][ãa]o de casa)\b", re.I)
 _POSSESSIVE = {"my": "self", "mes": "self", "meine": "self", "mis": "self", "minhas": "self", "meus": "self",
                "your": "other", "tes": "other", "deine": "other", "tus": "other", "tuas": "other", "teus": "other",
                "our": "both", "nos": "both", "unsere": "both", "nuestras": "both", "nossas": "both"}
@@ -145,12 +166,13 @@ _WHAT_VERB_OWNER = {"mache": "self", "erledige": "self", "machst": "other", "mac
                     "fazes": "other", "fazemos": "both", "vou fazer": "self", "vais fazer": "other"}
 _HEAD_OWNED = re.compile(
     r"^(?:(" + "|".join(_POSSESSIVE) + r")\s+|([A-ZÀ-Ý][\w-]+)['’]s\s+)(?:" + _ACTION_WORDS + r")$|"
-    r"^(?:(?:" + _ACTION_WORDS + r")\s+)?(?:for|für|pour|para|pra|pro|de|da|do|von)\s+([\wÀ-ÿ]+)$|"
+    r"^(?:(?:" + _ACTION_WORDS + r"|" + _THING_WORDS + r")\s+)?(?:for|für|pour|para|pra|pro|de|da|do|von)\s+([\wÀ-ÿ]+)$|"
     r"^(?:" + _ACTION_WORDS + r")\s*(?:\(([\wÀ-ÿ]+)\)|[-–—:]\s*([\wÀ-ÿ]+)|\s+(mías|mias|míos|mios|mine|yours|tuyas|"
     r"tuyos|minhas|tuas))$|"
-    r"^(?:on my side|on your side|von meiner seite|von deiner seite|de mon c[ôo]t[ée]|de ton c[ôo]t[ée]|"
+    r"^(?:on my side|on your side|on me|on you|von meiner seite|von deiner seite|de mon c[ôo]t[ée]|de ton c[ôo]t[ée]|"
     r"por mi parte|por tu parte|da minha parte|da tua parte|da sua parte)$", re.I)
-_SIDE = {"my": "self", "meiner": "self", "mon": "self", "mi": "self", "minha": "self",
+_HEAD_DUE = re.compile(r"^\w+\s+(?:before|by|until|for|bis|zum|avant|pour|para|antes|at[ée])\b", re.I)
+_SIDE = {"me": "self", "you": "other", "my": "self", "meiner": "self", "mon": "self", "mi": "self", "minha": "self",
          "your": "other", "deiner": "other", "ton": "other", "tu": "other", "tua": "other", "sua": "other"}
 
 
@@ -172,6 +194,8 @@ def heading_owner(heading: str) -> tuple[str, str] | None:
         return ("rel", rel) if rel else None
     m = _HEAD_OWNED.match(text)
     if not m:
+        if _HOMEWORK.match(text) and (len(text) < 12 or _HEAD_DUE.match(text)):
+            return "role", "mentee"  # "Homework", "Homework before we meet on 11/10"
         return None
     if m.group(1):
         return "rel", _POSSESSIVE[m.group(1).lower()]
@@ -187,7 +211,8 @@ def heading_owner(heading: str) -> tuple[str, str] | None:
     return ("rel", rel) if rel else ("name", word)
 
 
-_LABEL_FOR = re.compile(r"^\s*(?:actions?|to ?-?dos?|tasks?|aufgabe|action item)\s+(?:for|für|pour|para)\s+", re.I)
+_LABEL_FOR = re.compile(r"^\s*(?:(?:actions?|to ?-?dos?|tasks?|aufgabe|action item)\s+(?:for|für|pour|para)|on|for|für|pour|"
+                        r"para|pra)\s+(?=[\wÀ-ÿ]+\s*$)", re.I)
 
 
 def label_owner(label: str) -> str:

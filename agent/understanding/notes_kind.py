@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
+from agent.understanding.due import find_due_text
 from agent.understanding.notes_clues import (heading_owner, label_owner, polite_imperative, promise, prose_commitment,
                                              reported, strip_intro)
 from agent.understanding.notes_lines import normalise_lines
@@ -29,10 +30,14 @@ _RECAP = re.compile(
     r"(?:our|a great|the great) (?:session|call|chat|conversation|meeting|talk))|"
     r"(?:today|tonight|yesterday|this morning)['’]?s? (?:session|meeting|call|chat|conversation|catch-?up|talk)|"
     r"(?:session|meeting|call|chat|conversation|catch-?up|talk)s? (?:with \w+ )?(?:today|tonight|yesterday|this morning)|"
-    r"here['’]s what we (?:landed on|agreed|decided|said)|as discussed|notes from|"
+    r"here['’]s what we (?:landed on|agreed|decided|said)|as discussed|notes from|to (?:sum up|recap|summari[sz]e)|"
+    r"(?:notes|results|takeaways|outcomes?|ergebnisse|notizen|punkte|r[ée]sultats|conclusions|resultados|puntos|"
+    r"conclusiones|notas|pontos|conclus[õo]es) (?:from|of|von|de|d['’]|da|do) (?:today|tonight|yesterday|heute|gestern|"
+    r"aujourd['’]hui|hier|hoy|ayer|hoje|ontem)|zusammengefasst|zusammenfassend|pour r[ée]sumer|en r[ée]sum[ée]|"
+    r"en resumen|resumiendo|resumindo|em resumo|"
     r"(?:danke|vielen dank) (?:dir |euch )?f[üu]r (?:heute|gestern|das (?:offene |gute )?gespr[äa]ch|die session)|"
     r"(?:session|gespr[äa]ch|treffen|call|termin) (?:von |mit \w+ )?(?:heute|gestern)|heutigen (?:gespr[äa]ch|treffen|call)|"
-    r"wie besprochen|merci (?:encore )?pour (?:aujourd'hui|hier|notre (?:[ée]change|rencontre|s[ée]ance|discussion))|"
+    r"wie besprochen|merci (?:encore )?pour (?:aujourd'hui|hier|(?:notre|cet|ce|cette|la|le) (?:[ée]change|rencontre|s[ée]ance|discussion|moment|rendez-vous|appel))|"
     r"(?:s[ée]ance|rencontre|r[ée]union|[ée]change) (?:de ce (?:matin|soir)|d'hier|de cet apr[èe]s-midi|d'aujourd'hui)|"
     r"notre (?:rencontre|s[ée]ance|[ée]change)|comme convenu|"
     r"gracias por (?:la sesi[óo]n|la reuni[óo]n|la charla|hoy|ayer)|lo (?:de hoy|que hablamos|acordado)|como quedamos|"
@@ -54,7 +59,8 @@ def looks_like_notes(subject: str, text: str, names: Mapping[str, str] | None = 
     plain = [bullet_text(ln) if is_bullet(ln) else ln for ln in head]
     sentences = plain + [x for ln in plain for x in re.split(r"(?<=[.!?])\s+", ln)[1:8]]
     agree_head = any(_AGREE_HEAD.match(ln) and len(ln) < 60 for ln in head)
-    if agree_head or any(_AGREE_LINE.match(x) for x in sentences):
+    agreed = agree_head or any(_AGREE_LINE.match(x) for x in sentences)
+    if agreed:
         score += 0.3
     if (agree_head and action_head) or len(owned) >= 2:
         score = max(score, 0.9)  # "Decisions" + "Next steps", or "For you" + "For me": notes, whatever else
@@ -64,18 +70,34 @@ def looks_like_notes(subject: str, text: str, names: Mapping[str, str] | None = 
         return 1.0
     known = {str(k).strip().lower() for k in (names or {})}
     owners: list[str] = []
+    firm: set[str] = set()  # owners of labelled ("you: ...") or dated ("ich schick dir morgen ...") tasks
     for item in _candidates(head)[:80]:
         if key := _owner_key(item, known):
             owners.append(key)
-            if len(owners) >= 3 and len(set(owners)) >= 2:
+            if item.startswith("\x00") and _OWNER_PREFIX.match(item[1:]) or find_due_text(item[:MAX_LINE]):
+                firm.add(key)
+            if len(owners) >= 3 and len(set(owners)) >= 2 and (score >= 0.3 or len(firm) >= 2):
                 break
+    people = set(owners) | {w.lower() for _, w in owned}
+    other_sign = score > 0
     if len(owners) >= 2:
         score += 0.15
-        if score > 0.15 and len(set(owners)) >= 2:
-            score += 0.3  # tasks for two or more people, besides another sign of notes
+    if other_sign and owners and len(people) >= 2:
+        score += 0.3  # tasks for two or more people (or their headings), besides another sign of notes
+    if len(firm) >= 2 or (agreed and owners):
+        score = max(score, 0.6)  # who does what by when, for two people; or what was agreed and who acts on it
     if owners and score < 0.7 and _RECAP.search(text[:3000]):
         score = max(score, 0.6 if len(owners) == 1 else 0.7)  # a look back at the session, and what came of it
     return min(score, 1.0)
+
+
+# sentences, what follows a colon, and a clause with its own subject after "and" ("... an und ich schick ihm ...")
+_PROSE_SPLIT = re.compile(r"(?<=[.!?])\s+|(?<=:)\s+|,?\s+(?:and|und|et|y|e)\s+(?=(?i:i|you|we|ich|du|wir|je|tu|yo|eu)\s)")
+
+
+def looks_back(text: str) -> bool:
+    """The message looks back at a session that took place ("thanks for yesterday", "lo de hoy")."""
+    return _RECAP.search(text[:3000]) is not None
 
 
 def _candidates(head: list[str]) -> list[str]:
@@ -85,7 +107,7 @@ def _candidates(head: list[str]) -> list[str]:
         if is_bullet(ln):
             out.append("\x00" + bullet_text(ln))
         elif ln:
-            out.extend(x for x in re.split(r"(?<=[.!?])\s+|(?<=:)\s+", ln)[:12] if x)
+            out.extend(x for x in _PROSE_SPLIT.split(ln)[:12] if x)
     return out
 
 

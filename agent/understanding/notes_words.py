@@ -35,8 +35,10 @@ _AGREE_LINE = re.compile(
     r"(?:(?:haben|hatten) wir (?:auch )?vereinbart(?:, dass)?|quedamos en|"
     r"(?:what |so |and )?we (?:also |have (?:also )?)?agreed(?: that| to| on|:)?|agreed:|decided:|we (?:also )?decided(?: that| to)?|"
     r"(?:agreed|decided)(?: that| to| on)?(?= (?:i|we|you|[A-Z]\w+) )|"
-    r"wir haben (?:auch )?vereinbart(?:, dass)?|"
-    r"vereinbart:|nous avons (?:aussi |également )?convenu(?: que| de)?|on a convenu(?: que| de)?|acordamos(?: que)?|hemos acordado(?: que)?|"
+    r"wir haben (?:auch )?vereinbart(?:, dass)?|wir haben uns (?:auch )?(?:darauf )?geeinigt,?(?: dass)?|"
+    r"vereinbart:|nous avons (?:aussi |également )?convenu(?: que| de)?|on a (?:aussi |également )?convenu(?: que| de)?|"
+    r"(?:on s'est|nous nous sommes) (?:aussi )?mis d'accord (?:pour|sur)|nos pusimos de acuerdo en(?: que)?|"
+    r"acordamos(?: que)?|hemos acordado(?: que)?|concord[áa]mos(?: que| em)?|"
     r"combin[áa]mos(?: que)?|acord[áa]mos(?: que)?|ficou combinado(?: que)?|we (?:hebben )?afgesproken(?: dat)?|"
     r"abbiamo (?:concordato|deciso)(?: che| di)?)"
     r"\s*(.{3,400})$",
