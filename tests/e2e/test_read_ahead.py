@@ -14,17 +14,13 @@ from agent.inbound import handle_all
 from agent.outbox import flush
 from agent.readahead import ReadAhead, read_message
 from harness import BOOKING_DAY, MAIL_DAY, Program, example_mail, write_config
+from test_inbound_batch import MAILS as BATCH_MAILS
+from test_inbound_batch import outcome  # the same comparison as batching's
 
 AGENDA = example_mail("01-agenda-rania.eml")
-MAILS = {
-    "a-agenda": AGENDA,
-    "b-notes": example_mail("02-notes-mia.eml"),
-    "c-accept": example_mail("03-accept-katy.eml"),
-    "d-away": example_mail("04-out-of-office-tom.eml"),
-    "e-stranger": example_mail("05-stranger.eml"),
-    "f-agenda-again": AGENDA,  # the same bytes under another key: a duplicate
-    "g-broken": b"From: \xff\xfe\r\nContent-Type: multipart/mixed; boundary=\r\n\r\n--\r\n" * 3,
-}
+# batching's mails, with a message the parser can make nothing of instead of a resent agenda
+MAILS = {**{name: raw for name, raw in BATCH_MAILS.items() if name != "g-agenda-resent"},
+         "g-broken": b"From: \xff\xfe\r\nContent-Type: multipart/mixed; boundary=\r\n\r\n--\r\n" * 3}
 
 
 def booked(folder, *, read_ahead: bool) -> Program:
@@ -37,12 +33,6 @@ def booked(folder, *, read_ahead: bool) -> Program:
     for name, raw in MAILS.items():
         program.deliver(raw, name)
     return program
-
-
-def outcome(program: Program):
-    from test_inbound_batch import outcome as batch_outcome  # the same comparison as batching's
-
-    return batch_outcome(program)
 
 
 @pytest.fixture
