@@ -69,12 +69,13 @@ def handle_batches(app: App, items: Iterable[InboundMail], now: datetime,
     With ``app.read_ahead``, a batch of ``READ_AHEAD_MIN`` messages or more is read by the helper
     process while the batch before it is acted on (``agent.readahead``).
     """
-    held: tuple[list[InboundMail], Future | None] | None = None  # the next batch, being read ahead
+    held: tuple[list[InboundMail], Future | None, int] | None = None  # the next batch, being read ahead
     for chunk in _batches(items, batch):
+        read_with = app.roster_version
         reading = _read_ahead(app, chunk, now) if len(chunk) >= READ_AHEAD_MIN else None
         if held is not None:
             yield _handle_held(app, held, now)
-        held = (chunk, reading)
+        held = (chunk, reading, read_with)
     if held is not None:
         yield _handle_held(app, held, now)
 
@@ -98,10 +99,12 @@ def _read_ahead(app: App, chunk: list[InboundMail], now: datetime) -> Future | N
     return app.read_ahead.submit([item.raw for item in chunk], now, app.roster_version, context)
 
 
-def _handle_held(app: App, held: tuple[list[InboundMail], Future | None], now: datetime) -> list[str]:
-    chunk, reading = held
-    reads = app.read_ahead.result(reading, len(chunk)) if reading is not None and app.read_ahead else None
-    return handle_inbound_batch(app, chunk, now, reads)
+def _handle_held(app: App, held: tuple[list[InboundMail], Future | None, int], now: datetime) -> list[str]:
+    """Act on a batch read ahead; read with a roster that changed since (a confirmed change of hours or
+    zone in the batch before), it is read again in place."""
+    chunk, reading, roster_version = held
+    current = reading is not None and app.read_ahead is not None and roster_version == app.roster_version
+    return handle_inbound_batch(app, chunk, now, app.read_ahead.result(reading, len(chunk)) if current else None)
 
 
 def handle_all(app: App, items: Iterable[InboundMail], now: datetime, batch: int = BATCH) -> Iterator[str]:
@@ -136,6 +139,7 @@ def _batch(app: App, items: list[InboundMail], now: datetime,
     for item in items:
         if item.key not in entries:
             read[item.key] = _read(app, item, now, ahead.get(item.key))
+    read_with = app.roster_version
     statuses, moves, done = [], [], []  # done: (status, kind, sender, detail) for the log after commit
     with app.engine.begin() as conn:
         seen_ids, seen_hashes = repo.seen_among(
@@ -146,6 +150,8 @@ def _batch(app: App, items: list[InboundMail], now: datetime,
                 statuses.append("already handled")
                 moves.append((item.key, handled[item.key]))
                 continue
+            if app.roster_version != read_with:  # a confirmed change of someone's hours or zone, acted on
+                read[item.key] = _read(app, item, now)  # above: the rest is read as one by one would
             content_hash, mail, understanding = read[item.key]
             if mail is None:
                 status = _quarantine_rows(app, conn, item, content_hash, understanding, now)

@@ -5,7 +5,9 @@ costs only the read-ahead, and the batch is read in place.
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
+from types import MappingProxyType
 
 import pytest
 
@@ -63,6 +65,35 @@ def test_reading_ahead_does_what_reading_in_place_does(tmp_path, small_batches_r
     finally:
         here.app.close()
         ahead.app.close()
+
+
+def test_a_roster_changed_while_acting_is_used_for_the_messages_after(tmp_path, monkeypatch,
+                                                                      small_batches_read_ahead):
+    """Mia confirms a new time zone (here: the roster in use changes while her notes are acted on):
+    every message after hers is read in her new zone, in her batch and in the one read ahead meanwhile."""
+    program = booked(tmp_path / "p", read_ahead=True)
+    real_act, real_read = inbound._act, inbound.read_message
+    zones_read = {}  # raw -> Mia's zone it was last read (in place) with
+
+    def act(app, conn, mail, u, ledger_id, now):
+        if mail.sender == "mia@example.org":
+            mia = dataclasses.replace(app.roster.participants["mia@example.org"], timezone="Pacific/Auckland")
+            people = MappingProxyType({**app.roster.participants, "mia@example.org": mia})
+            app.use_roster(dataclasses.replace(app.roster, participants=people), ("mia moved",))
+        return real_act(app, conn, mail, u, ledger_id, now)
+
+    def read(raw, now, **context):
+        zones_read[raw] = context["zones"]["mia@example.org"]
+        return real_read(raw, now, **context)
+
+    monkeypatch.setattr(inbound, "_act", act)
+    monkeypatch.setattr(inbound, "read_message", read)
+    try:
+        list(handle_all(program.app, program.app.mailbox.pending(), MAIL_DAY, batch=4))
+        after = [raw for name, raw in sorted(MAILS.items()) if name > "b-notes"]
+        assert [zones_read.get(raw) for raw in after] == ["Pacific/Auckland"] * len(after)
+    finally:
+        program.app.close()
 
 
 def test_a_helper_that_dies_costs_only_the_read_ahead(tmp_path, small_batches_read_ahead):
