@@ -5,6 +5,10 @@ a VTIMEZONE for the zone (``vtimezone.vtimezone_for``), so the wall-clock time n
 daylight-saving changes. User text (summary, description, names) can hold anything: icalendar 7.3
 escapes CR/LF inside TEXT values, and we also drop other control characters and the characters that
 would end a parameter value, so no text can start a content line of its own.
+
+The derived objects also exist on a parsed ``Calendar`` (``cancel_calendar``, ``occurrences_calendar``,
+``add_exdate``; edited in place) so that several meetings of one series cost one parse, not one per
+meeting; the bytes functions are thin wrappers over them and give the same bytes as before.
 """
 
 from __future__ import annotations
@@ -117,24 +121,40 @@ def cancel_from_request(request: bytes, *, sequence: int, dtstamp: datetime,
     Everything that identifies the meeting (UID, DTSTART;TZID, RRULE, EXDATE, VTIMEZONE, ORGANIZER,
     ATTENDEEs) is kept as the attendees' calendars know it; SEQUENCE is raised by the caller.
     """
-    calendar, event = _derived(request, "CANCEL", sequence, dtstamp)
+    recurrence_ids = [recurrence_id] if recurrence_id is not None else []
+    return cancel_calendar(Calendar.from_ical(request), sequence=sequence, dtstamp=dtstamp,
+                           recurrence_ids=recurrence_ids).to_ical()
+
+
+def cancel_calendar(calendar: Calendar, *, sequence: int, dtstamp: datetime,
+                    recurrence_ids: Sequence[datetime] = ()) -> Calendar:
+    """``cancel_from_request`` on a parsed calendar, turned in place into the CANCEL and returned: for
+    the whole series, or one VEVENT per RECURRENCE-ID (in that order), as one message (§3.2.5)."""
+    event = _derive(calendar, "CANCEL", sequence, dtstamp)
     event.add("STATUS", "CANCELLED")
-    if recurrence_id is not None:
-        _single(event, recurrence_id, recurrence_id)
-    return calendar.to_ical()
+    _occurrences(calendar, event, [(rid, rid) for rid in recurrence_ids])
+    return calendar
 
 
 def occurrence_request(request: bytes, *, sequence: int, dtstamp: datetime, recurrence_id: datetime,
                        new_start: datetime) -> bytes:
     """A METHOD:REQUEST that moves one occurrence (RFC 5546 §3.2.2): RECURRENCE-ID names the original
     start, DTSTART/DTEND the new time, in the series' zone; every attendee is asked to answer again."""
-    calendar, event = _derived(request, "REQUEST", sequence, dtstamp)
+    return occurrences_calendar(Calendar.from_ical(request), sequence=sequence, dtstamp=dtstamp,
+                                moves=[(recurrence_id, new_start)]).to_ical()
+
+
+def occurrences_calendar(calendar: Calendar, *, sequence: int, dtstamp: datetime,
+                         moves: Sequence[tuple[datetime, datetime]]) -> Calendar:
+    """``occurrence_request`` on a parsed calendar for several ``(recurrence_id, new_start)`` at once,
+    turned in place into one REQUEST with a VEVENT per occurrence (in that order) and returned."""
+    event = _derive(calendar, "REQUEST", sequence, dtstamp)
     event.add("STATUS", "CONFIRMED")
-    _single(event, recurrence_id, new_start)
-    for attendee in _attendees(event):
+    for attendee in _attendees(event):  # shared by the copies below: asked once, answered per meeting
         attendee.params["PARTSTAT"] = "NEEDS-ACTION"
         attendee.params["RSVP"] = "TRUE"
-    return calendar.to_ical()
+    _occurrences(calendar, event, moves)
+    return calendar
 
 
 def series_update(request: bytes, plan: SeriesPlan, *, sequence: int, dtstamp: datetime) -> bytes:
@@ -194,19 +214,29 @@ def with_override(stored: bytes, update: bytes, sequence: int) -> bytes:
 
 def with_exdate(stored: bytes, recurrence_id: datetime, sequence: int) -> bytes:
     """The program's copy of a series with one occurrence cancelled: an EXDATE in the series' zone."""
-    calendar, master = _stored(stored, sequence)
+    calendar = Calendar.from_ical(stored)
+    add_exdate(calendar, recurrence_id, sequence)
+    return calendar.to_ical()
+
+
+def add_exdate(calendar: Calendar, recurrence_id: datetime, sequence: int) -> None:
+    """``with_exdate`` on a parsed calendar, in place; call it once per meeting, in order."""
+    master = _raise_sequence(calendar, sequence)
     zone = master.decoded("DTSTART").tzinfo
     master.add("EXDATE", recurrence_id.astimezone(zone))
     _drop_override(calendar, recurrence_id)
-    return calendar.to_ical()
 
 
 def _stored(stored: bytes, sequence: int):
     calendar = Calendar.from_ical(stored)
+    return calendar, _raise_sequence(calendar, sequence)
+
+
+def _raise_sequence(calendar: Calendar, sequence: int):
     master = next(e for e in calendar.walk("VEVENT") if "RECURRENCE-ID" not in e)
     master.pop("SEQUENCE", None)
     master.add("SEQUENCE", sequence)
-    return calendar, master
+    return master
 
 
 def _drop_override(calendar: Calendar, recurrence_id: datetime) -> None:
@@ -218,8 +248,15 @@ def _drop_override(calendar: Calendar, recurrence_id: datetime) -> None:
 def _derived(request: bytes, method: str, sequence: int, dtstamp: datetime):
     """Our stored REQUEST re-issued under another METHOD with a new SEQUENCE and DTSTAMP."""
     if dtstamp.tzinfo is None:
-        raise ValueError("dtstamp must be timezone-aware")
+        raise ValueError("dtstamp must be timezone-aware")  # before parsing, as always
     calendar = Calendar.from_ical(request)
+    return calendar, _derive(calendar, method, sequence, dtstamp)
+
+
+def _derive(calendar: Calendar, method: str, sequence: int, dtstamp: datetime) -> Event:
+    """``_derived`` in place on a parsed calendar; returns its one remaining VEVENT (the series)."""
+    if dtstamp.tzinfo is None:
+        raise ValueError("dtstamp must be timezone-aware")
     calendar["METHOD"] = method
     event = next(e for e in calendar.walk("VEVENT") if "RECURRENCE-ID" not in e)
     for other in [e for e in calendar.subcomponents if e.name == "VEVENT" and e is not event]:
@@ -230,7 +267,22 @@ def _derived(request: bytes, method: str, sequence: int, dtstamp: datetime):
     event.add("DTSTAMP", dtstamp.astimezone(timezone.utc))
     for attendee in _attendees(event):
         attendee.params.pop("RSVP", None)
-    return calendar, event
+    return event
+
+
+def _occurrences(calendar: Calendar, event: Event, moves: Sequence[tuple[datetime, datetime]]) -> None:
+    """The series VEVENT as one VEVENT per ``(recurrence_id, start)``, appended in order. The copies
+    are shallow (property values shared, never mutated afterwards), taken before ``event`` changes."""
+    copies = [_shallow(event) for _ in moves[1:]]
+    for target, (recurrence_id, start) in zip([event, *copies], moves):
+        _single(target, recurrence_id, start)
+    calendar.subcomponents.extend(copies)
+
+
+def _shallow(event: Event) -> Event:
+    copy = event.copy()
+    copy.subcomponents = list(event.subcomponents)
+    return copy
 
 
 def _single(event: Event, recurrence_id: datetime, start: datetime) -> None:

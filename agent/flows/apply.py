@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from agent.calendar.imip import Attendee, build_request, cancel_from_request, occurrence_request, series_uid, \
-    with_exdate, with_override
+    with_override
 from agent.domain.model import SeriesPlan
 from agent.flows import ical_edit
 from agent.flows.context import Ctx, at, both
@@ -118,17 +118,15 @@ def _cancel(ctx: Ctx, starts: list[str]) -> list[CalendarPart]:
     """One CANCEL per series naming each meeting; EXDATEs in the stored copies; occurrences cancelled."""
     parts, occurrences = [], _occurrences(ctx, starts)
     for uid in dict.fromkeys(o.series_uid for o in occurrences):
-        series = _series(ctx, uid)
-        sequence, stored, cancels = series.sequence + 1, series.ics.encode(), []
-        for occ in [o for o in occurrences if o.series_uid == uid]:
-            rid = ical_edit.recurrence_of(stored, occ.starts_at)
-            cancels.append(cancel_from_request(series.ics.encode(), sequence=sequence, dtstamp=ctx.now,
-                                               recurrence_id=rid))
-            stored = with_exdate(stored, rid, sequence)
+        series, mine = _series(ctx, uid), [o for o in occurrences if o.series_uid == uid]
+        sequence = series.sequence + 1
+        stored, cancel = ical_edit.cancelled(series.ics.encode(), [o.starts_at for o in mine], sequence=sequence,
+                                             dtstamp=ctx.now)  # one parse of the series, however many meetings
+        for occ in mine:
             series_repo.set_occurrence_status(ctx.conn, occ.id, "cancelled")
         series_repo.save_series_object(ctx.conn, uid, ics=stored, sequence=sequence, now=ctx.now)
         ctx.app.calendar.put(uid, stored)
-        parts.append(CalendarPart("CANCEL", ical_edit.merge(cancels)))
+        parts.append(CalendarPart("CANCEL", cancel))
     return parts
 
 
@@ -151,16 +149,15 @@ def _resume(ctx: Ctx, p: dict):
     back = [m for m in series_repo.cancelled_after(ctx.conn, ctx.pair.key, ctx.now) if m.starts_at in wanted]
     parts = []
     for uid in dict.fromkeys(m.series_uid for m in back):
-        series = _series(ctx, uid)
-        sequence, stored, requests = series.sequence + 1, series.ics.encode(), []
-        for occ in [m for m in back if m.series_uid == uid]:
-            stored = ical_edit.without_exdate(stored, occ.starts_at, sequence)
-            requests.append(occurrence_request(stored, sequence=sequence, dtstamp=ctx.now,
-                                               recurrence_id=occ.starts_at, new_start=occ.starts_at))
+        series, mine = _series(ctx, uid), [m for m in back if m.series_uid == uid]
+        sequence = series.sequence + 1
+        stored, request = ical_edit.resumed(series.ics.encode(), [m.starts_at for m in mine], sequence=sequence,
+                                            dtstamp=ctx.now)
+        for occ in mine:
             series_repo.set_occurrence_status(ctx.conn, occ.id, "scheduled")
         series_repo.save_series_object(ctx.conn, uid, ics=stored, sequence=sequence, now=ctx.now)
         ctx.app.calendar.put(uid, stored)
-        parts.append(CalendarPart("REQUEST", ical_edit.merge(requests)))
+        parts.append(CalendarPart("REQUEST", request))
     return parts, f"resumed {len(back)} meeting(s)", {}
 
 
