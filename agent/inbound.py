@@ -324,14 +324,13 @@ def _act(app: App, conn: Connection, mail: ParsedMail, u: Understanding, ledger_
     facts = pair_facts(conn, pair, now, sender_role=sender_role, text=u.reply_text)
     thread = Thread(mail.message_id, mail.references)
     occasion = f"msg:{mail.message_id}"
-    fired = [rule.name for rule in trigger_rules
-             if fire(app, conn, rule, pair, occasion=occasion, facts=facts, now=now,
-                     sender=mail.sender, extra=extra, thread=thread, never_answer=never_answer)]
-    answered = [f"rule:{name}:{pair.key}:{occasion}:{mail.sender}" for name in fired]  # messenger's outbox keys
+    outcomes = [(rule.name, fire(app, conn, rule, pair, occasion=occasion, facts=facts, now=now, sender=mail.sender,
+                                 extra=extra, thread=thread, never_answer=never_answer)) for rule in trigger_rules]
+    fired = [name for name, outcome in outcomes if outcome]
     if u.kind == "agenda" and u.agenda is not None:
         fired += _fire_goal_rules(app, conn, pair, u.agenda, facts, now, sender=mail.sender, extra=extra,
                                   thread=thread, never_answer=never_answer)
-    if not capped and repo.outbox_has_any(conn, answered):
+    if not capped and any(mail.sender in outcome.queued for _, outcome in outcomes):
         repo.bump_answer_count(conn, mail.sender, day)  # the sender got an automatic answer
     if fired:
         detail += "; rules fired: " + ", ".join(fired)

@@ -66,6 +66,34 @@ def recipients_for(app: App, pair: Pair, audience: str, sender: str | None) -> l
     raise ValueError(f"unknown audience {audience!r}")
 
 
+class Meeting(Mapping):
+    """An upcoming meeting as templates see it: ``starts_at`` (ISO) and ``when`` (the reader's words),
+    worded only when a template uses it (most use the next meeting's, not all six)."""
+
+    __slots__ = ("_start", "_word", "_when")
+
+    def __init__(self, start: datetime, word: Callable[[datetime], str]):
+        self._start, self._word, self._when = start, word, None
+
+    def __getitem__(self, key: str) -> str:
+        if key == "when":
+            if self._when is None:
+                self._when = self._word(self._start)
+            return self._when
+        if key == "starts_at":
+            return self._start.isoformat()
+        raise KeyError(key)
+
+    def __iter__(self):
+        return iter(("when", "starts_at"))
+
+    def __len__(self) -> int:
+        return 2
+
+    def __repr__(self) -> str:
+        return f"Meeting({self._start.isoformat()})"
+
+
 def pair_context(app: App, conn: Connection, pair: Pair, reader: Participant, now: datetime) -> dict:
     """What every template can use: people, the program, the upcoming meetings in the reader's time."""
     roster = app.roster
@@ -83,7 +111,7 @@ def pair_context(app: App, conn: Connection, pair: Pair, reader: Participant, no
 
     scheduled = repo.occurrences_of(conn, pair.key)
     upcoming = [row for row in scheduled if row.starts_at > now]
-    meetings = [dict(when=when(row.starts_at), starts_at=row.starts_at.isoformat()) for row in upcoming[:6]]
+    meetings = [Meeting(row.starts_at, when) for row in upcoming[:6]]
     series = repo.series_of(conn, pair.key)
     return dict(
         when=when,

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import FileSystemLoader, StrictUndefined, Template
+from jinja2 import FileSystemLoader, StrictUndefined, Template, TemplateNotFound, TemplateSyntaxError, meta
 from jinja2.sandbox import SandboxedEnvironment
 
 from agent.errors import MentorAgentError
@@ -48,9 +48,48 @@ class Templates:
         self._html = SandboxedEnvironment(loader=loader, undefined=StrictUndefined, autoescape=True)
         self._compiled: dict[Path, Template] = {}
         self._found: dict[tuple[str, str, str | None], tuple[Path, Path | None]] = {}
+        self._mentions: dict[tuple[str, str], bool] = {}
 
     def exists(self, name: str) -> bool:
         return any((folder / f"{name}.txt.j2").is_file() for folder in self.folders)
+
+    def mentions(self, name: str, word: str) -> bool:
+        """Whether any variant of ``name`` (every locale, every pair folder) may use the variable ``word``.
+
+        Follows extends, include and import (jinja2's ``meta``); conservative where it cannot tell.
+        Lets callers skip computing a costly context value no variant reads.
+        """
+        slot = (name, word)
+        if slot not in self._mentions:
+            variants = [path for folder in self.folders
+                        for pattern in (f"{name}.*j2", f"pairs/*/{name}.*j2") for path in folder.glob(pattern)]
+            self._mentions[slot] = any(self._may_use(_source_or_none(path), word, set()) for path in variants)
+        return self._mentions[slot]
+
+    def _may_use(self, source: str | None, word: str, seen: set[str]) -> bool:
+        """``word`` is a variable of ``source`` or of a template it extends, includes or imports; a
+        template named by an expression, or one that cannot be read or parsed, counts as using it."""
+        if source is None:
+            return True
+        try:
+            tree = self._text.parse(source)
+        except TemplateSyntaxError:
+            return True
+        if word in meta.find_undeclared_variables(tree):
+            return True
+        for name in meta.find_referenced_templates(tree):
+            if name is None:
+                return True
+            if name in seen:
+                continue
+            seen.add(name)
+            try:
+                referenced, _, _ = self._text.loader.get_source(self._text, name)
+            except TemplateNotFound:
+                return True
+            if self._may_use(referenced, word, seen):
+                return True
+        return False
 
     def render(self, name: str, context: Mapping[str, object], locale: str = "en", *,
                pair: str | None = None) -> Rendered:
@@ -101,6 +140,13 @@ class Templates:
                 raise TemplateError(f"template {path.name} cannot be read: {exc}") from exc
             self._compiled[path] = env.from_string(source)
         return self._compiled[path]
+
+
+def _source_or_none(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _split_subject(text: str, name: str) -> tuple[str, str]:

@@ -195,7 +195,7 @@ def _fire_one(app: App, conn: Connection, row, pair: Pair | None, now: datetime)
                        only_roles=frozenset({role}) if role else None)
     acted = fire(app, conn, rule, pair, occasion=row.occasion, facts=facts, now=now, extra=extra)
     repo.finish_due(conn, row.id, "done", "fired" if acted else "conditions not met or decided before", now)
-    return int(acted)
+    return int(acted.acted)
 
 
 def _outdated(conn: Connection, pair: Pair, kind: str, value: str, now: datetime) -> str | None:

@@ -20,7 +20,7 @@ from agent.flows import apply, plan
 from agent.flows.absence import handle_absence
 from agent.flows.context import Ctx, both
 from agent.flows.overrides import apply_availability, plan_availability
-from agent.mail.compose import message_id_for
+from agent.mail.compose import may_be_ours, message_id_for
 from agent.messenger import Thread, role_of, send_template
 from agent.store import changes_repo
 from agent.understanding.hygiene import automatic_reason
@@ -45,7 +45,10 @@ def answer_word(text: str) -> str | None:
 
 
 def answered_change(conn, pair, mail):
-    return changes_repo.change_answered_by(conn, pair.key, [mail.in_reply_to or "", *mail.references])
+    """The change whose confirmation ``mail`` answers (any status), or None. Confirmations are our own
+    mail, so a thread of other Message-IDs is not looked up (most mail: no query)."""
+    ours = [ref for ref in (mail.in_reply_to or "", *mail.references) if ref and may_be_ours(ref)]
+    return changes_repo.change_answered_by(conn, pair.key, ours) if ours else None
 
 
 def handle(ctx: Ctx, mail, u, *, thread: Thread, ledger_id: int | None = None) -> str | None:

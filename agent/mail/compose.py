@@ -17,6 +17,7 @@ boundaries derive from the Message-ID), so a retry sends the same bytes as the f
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,6 +49,15 @@ def one_line(text: str) -> str:
 def message_id_for(idem_key: str, domain: str) -> str:
     """The Message-ID an outbox row keeps for life: the same key always gives the same id."""
     return f"<{hashlib.sha256(idem_key.encode()).hexdigest()[:32]}@{domain}>"
+
+
+_OURS = re.compile(r"^<?[0-9a-f]{32}@[^>]+>?$")
+
+
+def may_be_ours(message_id: str) -> bool:
+    """False for a Message-ID ``message_id_for`` cannot have made (whatever the domain was then):
+    such a reference can never name one of our outbox rows, so it needs no look-up."""
+    return _OURS.match(message_id.strip()) is not None
 
 
 def compose(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -58,6 +59,20 @@ def pair_facts(conn: Connection, pair: Pair, now: datetime, *, meeting_at: datet
     )
 
 
+@dataclass(frozen=True)
+class Fired:
+    """What ``fire`` did: whether the rule acted, and the addresses it queued mail for. True when it acted."""
+
+    acted: bool
+    queued: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return self.acted
+
+
+NOT_ACTED = Fired(False)
+
+
 def local_weekdays(app: App, pair: Pair, now: datetime) -> dict[str, str]:
     """The weekday it is now for the mentee, the mentor and the administrators, each in their zone."""
     people = app.roster.participants
@@ -79,28 +94,31 @@ def fire(
     extra: Mapping[str, object] | None = None,
     thread: Thread | None = None,
     never_answer: bool = False,
-) -> bool:
-    """Decide, record the decision, and act if it fired and was not decided before. True if it acted."""
+) -> Fired:
+    """Decide, record the decision, and act if it fired and was not decided before (``Fired``, true if it acted)."""
     if not facts.weekdays:
         facts = dataclasses.replace(facts, weekdays=local_weekdays(app, pair, now))
     decision = decide(rule, facts)
     if not repo.record_firing(conn, rule=rule.name, pair_key=pair.key, occasion=occasion, fired=decision.fired,
                               reason=decision.reason, now=now):
-        return False
+        return NOT_ACTED
     log.debug("rule %s for %s on %s: %s (%s)", rule.name, pair.key, occasion,
               "fired" if decision.fired else "missed", decision.reason)
     if not decision.fired:
-        return False
+        return NOT_ACTED
     reason = f"rule {rule.name} ({rule.file}:{rule.line}): {decision.reason}"
     if rule.action in ("send", "escalate"):
         # RFC 3834: an automatic message is never answered, so its sender is left out.
         exclude = frozenset({sender}) if never_answer and sender else frozenset()
-        # how often this rule acted before for the pair: templates rotate prompts with it
-        context = dict(extra or {}, rotation=rule_queries.times_fired(conn, rule.name, pair.key) - 1)
-        send_template(app, conn, template=rule.template, audience=rule.to, pair=pair,
+        # how often this rule acted before for the pair: templates rotate prompts with it (counted
+        # only for templates that can use it: one query less for every other message)
+        rotation = rule_queries.times_fired(conn, rule.name, pair.key) - 1 \
+            if app.templates.mentions(rule.template, "rotation") else 0
+        queued = send_template(app, conn, template=rule.template, audience=rule.to, pair=pair,
                       occasion=f"rule:{rule.name}:{pair.key}:{occasion}", now=now, reason=reason, rule=rule.name,
-                      sender=sender, extra=context, thread=thread, exclude=exclude,
+                      sender=sender, extra=dict(extra or {}, rotation=rotation), thread=thread, exclude=exclude,
                       roles=frozenset(decision.roles), quiet=app.program.rules.quiet_for(rule))
+        return Fired(True, tuple(queued))
     elif rule.action in ("set_flag", "clear_flag"):
         flags = set(repo.pair_row(conn, pair.key).flags)
         flags = flags | {rule.flag} if rule.action == "set_flag" else flags - {rule.flag}
@@ -115,4 +133,4 @@ def fire(
         repo.audit(conn, at=now, action=rule.action, reason=f"{reason}: {done}", pair_key=pair.key, rule=rule.name)
     else:  # file: the handler has filed what the message carried; the decision is recorded
         repo.audit(conn, at=now, action=rule.action, reason=reason, pair_key=pair.key, rule=rule.name)
-    return True
+    return Fired(True)

@@ -501,13 +501,3 @@ def outbox_failed_since(conn: Connection, since: datetime) -> list:
         )
     )
 
-
-_OUTBOX_HAS_ANY = select(t.outbox.c.id).where(t.outbox.c.idem_key.in_(bindparam("keys", expanding=True))).limit(1)
-
-
-def outbox_has_any(conn: Connection, idem_keys: list[str]) -> bool:
-    """True when any of these outbox rows exists (looked up by the unique idempotency key)."""
-    if not idem_keys:
-        return False
-    return conn.execute(_OUTBOX_HAS_ANY, {"keys": list(idem_keys)}).first() is not None
-

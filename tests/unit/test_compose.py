@@ -8,7 +8,7 @@ from email import policy
 import pytest
 
 from agent.mail.compose import (Address, CalendarPart, bytes_to_send, compose, compose_content, content_of,
-                                message_id_for)
+                                may_be_ours, message_id_for)
 
 NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
 
@@ -91,3 +91,14 @@ def test_a_boundary_written_in_a_body_is_not_used():
     message = email.message_from_bytes(compose(**tricky), policy=policy.default)
     assert message.get_boundary() != boundary
     assert message.get_body(("plain",)).get_content().replace("\r\n", "\n") == tricky["text"]
+
+
+@pytest.mark.parametrize("message_id, ours", [
+    (message_id_for("rule:x:pair:msg:<a@b>:ana@example.org", "program.example.org"), True),
+    (message_id_for("k", "old-domain.example.org").strip("<>"), True),  # whatever our domain was then
+    ("<kickoff-3@program.example.org>", False),
+    ("<CAF=x7+abc@mail.gmail.com>", False),
+    ("", False),
+])
+def test_may_be_ours_tells_our_message_ids_from_others(message_id, ours):
+    assert may_be_ours(message_id) is ours

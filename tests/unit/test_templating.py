@@ -171,3 +171,44 @@ def test_pair_templates_win_for_that_pair_only(tmp_path):
 def test_dual_time_speaks_the_readers_language(locale, expected):
     reader = person("Rania", "mentee", "Asia/Beirut", locale)
     assert dual_time(MEETING, reader, person("Katy", "mentor", "America/Los_Angeles", "de")) == expected
+
+
+def test_mentions_looks_at_every_variant_and_what_it_includes(tmp_path):
+    program = tmp_path / "program"
+    (program / "pairs" / "ana@example.org").mkdir(parents=True)
+    (program / "plain.txt.j2").write_text("Subject: s\nhello\n")
+    (program / "in_locale.txt.j2").write_text("Subject: s\nhello\n")
+    (program / "in_locale.de.txt.j2").write_text("Subject: s\n{{ rotation }}\n")
+    (program / "in_pair.txt.j2").write_text("Subject: s\nhello\n")
+    (program / "pairs" / "ana@example.org" / "in_pair.txt.j2").write_text("Subject: s\n{{ rotation }}\n")
+    (program / "included.txt.j2").write_text("Subject: s\n{%- include 'part.txt' %}\n")
+    (program / "part.txt").write_text("{{ rotation }}")
+    (program / "dynamic.txt.j2").write_text("Subject: s\n{% include which %}\n")
+    (program / "quiet.txt.j2").write_text("Subject: s\n{% include 'plain.txt.j2' %}\n")
+    (program / "plain_other.txt.j2").write_text("Subject: s\n{{ rotation }}\n")  # another template's name
+    templates = Templates([program, SHIPPED])
+    assert not templates.mentions("plain", "rotation")
+    assert templates.mentions("in_locale", "rotation")
+    assert templates.mentions("in_pair", "rotation")
+    assert templates.mentions("included", "rotation") and templates.mentions("dynamic", "rotation")
+    assert not templates.mentions("quiet", "rotation")  # includes a template that does not use it
+    assert not templates.mentions("summary", "rotation")  # extends the shipped layout, which does not
+    assert templates.mentions("agenda_reminder", "rotation")  # the shipped one rotates its prompts
+
+
+def test_meetings_are_worded_only_when_a_template_uses_them(tmp_path):
+    from agent.messenger import Meeting
+
+    worded = []
+
+    def word(start):
+        worded.append(start)
+        return f"on {start:%d %B}"
+
+    meetings = [Meeting(MEETING, word), Meeting(MEETING.replace(day=MEETING.day + 1), word)]
+    (tmp_path / "t.txt.j2").write_text("Subject: s\n{{ next_meeting.when }} / {{ next_meeting['when'] }} / "
+                                       "{{ meetings | length }} / {{ meetings[1].starts_at[:10] }}\n")
+    text = Templates([tmp_path]).render("t", dict(next_meeting=meetings[0], meetings=meetings)).text
+    assert text == f"on {MEETING:%d %B} / on {MEETING:%d %B} / 2 / {meetings[1]['starts_at'][:10]}\n"
+    assert worded == [MEETING]  # once, and never for the meeting no template line asked about
+    assert dict(meetings[0]) == dict(when=f"on {MEETING:%d %B}", starts_at=MEETING.isoformat())
