@@ -42,10 +42,12 @@ class Templates:
     def __init__(self, folders: Sequence[Path]):
         self.folders = tuple(Path(f) for f in folders)
         loader = FileSystemLoader([str(f) for f in self.folders])  # for {% extends %} and {% include %}
+        # auto_reload off: an extended layout is not stat()ed at every render; a program reloaded after
+        # its templates changed builds a new Templates (see ``find``)
         self._text = SandboxedEnvironment(
-            loader=loader, undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True
+            loader=loader, undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True, auto_reload=False
         )
-        self._html = SandboxedEnvironment(loader=loader, undefined=StrictUndefined, autoescape=True)
+        self._html = SandboxedEnvironment(loader=loader, undefined=StrictUndefined, autoescape=True, auto_reload=False)
         self._compiled: dict[Path, Template] = {}
         self._found: dict[tuple[str, str, str | None], tuple[Path, Path | None]] = {}
         self._mentions: dict[tuple[str, str], bool] = {}
