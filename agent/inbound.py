@@ -47,6 +47,7 @@ from agent.rules.actions import fire, pair_facts
 from agent.rules.events import completed_goals, goal_occasion
 from agent.rules.freshness import mark_changed
 from agent.store import repo
+from agent.store.deferred import deferring, savepoint
 from agent.understanding.hygiene import automatic_reason
 from agent.understanding.mime import ParsedMail
 
@@ -141,7 +142,7 @@ def _batch(app: App, items: list[InboundMail], now: datetime,
             read[item.key] = _read(app, item, now, ahead.get(item.key))
     read_with = app.roster_version
     statuses, moves, done = [], [], []  # done: (status, kind, sender, detail) for the log after commit
-    with app.engine.begin() as conn:
+    with app.engine.begin() as conn, deferring(conn):  # audit rows and ledger outcomes: one executemany each
         seen_ids, seen_hashes = repo.seen_among(
             conn, [r[1].message_id for r in read.values() if r[1] is not None], [r[0] for r in read.values()])
         handled: dict[str, str] = {entry.mailbox_key: entry.status for entry in entries.values()}
@@ -169,7 +170,7 @@ def _batch(app: App, items: list[InboundMail], now: datetime,
                     risky = not duplicate and (understanding.kind in CALENDAR_KINDS
                                                or understanding.kind in requests_flow.KINDS)
                     try:
-                        with conn.begin_nested() if risky else nullcontext():
+                        with savepoint(conn) if risky else nullcontext():
                             status, detail = _record(app, conn, item, mail, understanding, content_hash,
                                                      duplicate, now)
                     except MessageRejected as exc:

@@ -21,6 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from agent.domain.model import Pair, Participant
 from agent.store import tables as t
+from agent.store.deferred import defer
 from agent.store.txcache import cached
 
 _INSERT_ONCE: dict[tuple[str, str, tuple[str, ...]], object] = {}
@@ -221,7 +222,8 @@ def add_ledger(conn: Connection, **values) -> int:
 
 
 def update_ledger(conn: Connection, ledger_id: int, **values) -> None:
-    conn.execute(_UPDATE_LEDGER, {"b_id": ledger_id, **values})
+    """Fill in a ledger row's outcome (deferred to the end of a batch: nothing reads it before the commit)."""
+    defer(conn, _UPDATE_LEDGER, {"b_id": ledger_id, **values})
 
 
 # -- agendas, notes, action items ------------------------------------------------------------------
@@ -420,8 +422,8 @@ _AUDIT = t.audit.insert()
 
 def audit(conn: Connection, *, at: datetime, action: str, reason: str, pair_key: str | None = None,
           rule: str | None = None, recipients: list[str] | None = None, outbox_key: str | None = None) -> None:
-    conn.execute(_AUDIT, dict(at=at, pair_key=pair_key, rule=rule, action=action, recipients=recipients or [],
-                              outbox_key=outbox_key, reason=reason))
+    defer(conn, _AUDIT, dict(at=at, pair_key=pair_key, rule=rule, action=action, recipients=recipients or [],
+                             outbox_key=outbox_key, reason=reason))  # never read before the commit
 
 
 # -- quarantine ------------------------------------------------------------------------------------
