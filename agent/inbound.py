@@ -71,14 +71,15 @@ def handle_batches(app: App, items: Iterable[InboundMail], now: datetime,
     process while the batch before it is acted on (``agent.readahead``).
     """
     held: tuple[list[InboundMail], Future | None, int] | None = None  # the next batch, being read ahead
-    for chunk in _batches(items, batch):
-        read_with = app.roster_version
-        reading = _read_ahead(app, chunk, now) if len(chunk) >= READ_AHEAD_MIN else None
+    with app.mailbox.moving():  # the batches handled after the listing ended move together too
+        for chunk in _batches(items, batch):
+            read_with = app.roster_version
+            reading = _read_ahead(app, chunk, now) if len(chunk) >= READ_AHEAD_MIN else None
+            if held is not None:
+                yield _handle_held(app, held, now)
+            held = (chunk, reading, read_with)
         if held is not None:
             yield _handle_held(app, held, now)
-        held = (chunk, reading, read_with)
-    if held is not None:
-        yield _handle_held(app, held, now)
 
 
 def _batches(items: Iterable[InboundMail], batch: int) -> Iterator[list[InboundMail]]:

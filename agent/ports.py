@@ -11,6 +11,7 @@ Calendar    the program's own copy of every series: a folder of .ics files (defa
 from __future__ import annotations
 
 import abc
+import contextlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -45,6 +46,11 @@ class Mailbox(abc.ABC):
     @abc.abstractmethod
     def quarantine(self, key: str) -> None:
         """Move the message to the quarantine folder. Idempotent."""
+
+    def moving(self) -> contextlib.AbstractContextManager[None]:
+        """A block whose moves (``mark_processed``, ``quarantine``) a backend may collect and send
+        together; all are done when it ends. Default: each move is done at once."""
+        return contextlib.nullcontext()
 
     def release(self, key: str, message_id: str | None = None) -> bool:
         """Move a quarantined message back to the inbox so it is handled again; False if it is gone.

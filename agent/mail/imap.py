@@ -9,8 +9,11 @@ See ``agent.ports.Mailbox`` for the contract. Specific to IMAP:
   out before the change is found again by its Message-ID. The same message offered again under
   its new key is recognised by the runner's ledger (Message-ID, content hash) as a duplicate.
 * Fetches go in batches of ``batch`` UIDs. Moves requested while ``pending()`` is being iterated
-  are collected and sent as one MOVE per batch (and when the iteration ends): a crash before
-  that only leaves handled mail in the folder, which the ledger recognises and moves next time.
+  are collected and sent as one MOVE per batch, in the background on a second connection
+  (``agent.mail.imap_mover``) while the listing goes on; when the iteration ends, and before
+  ``wait``, ``close``, ``release`` or a move outside a listing, every move handed over is finished
+  first. A crash or a failed move only leaves handled mail in the folder, which the ledger
+  recognises and moves next time.
 * ``wait()`` uses IDLE (RFC 2177), re-issued every ``IDLE_RENEW_SECONDS`` (< 29 minutes); without
   IDLE it polls UIDNEXT every ``poll_interval`` seconds. It returns True after a reconnect, since
   mail may have come while the connection was down.
@@ -30,12 +33,14 @@ import ssl
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Literal, TypeVar
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
 from agent.errors import AdapterError, TransientError
+from agent.mail.imap_mover import Move, Mover, send_moves
 from agent.ports import InboundMail, Mailbox
 
 log = logging.getLogger(__name__)
@@ -100,13 +105,15 @@ class ImapMailbox(Mailbox):
         self._message_ids: OrderedDict[str, str] = OrderedDict()
         self._iterating = 0
         self._moves: list[tuple[str, str]] = []  # (key, target folder), sent at the next flush
+        self._mover: Mover | None = None  # sends the flushes of a listing in the background
 
     def __repr__(self) -> str:
         return f"ImapMailbox({self.identity!r}, port={self.port}, security={self.security!r})"
 
     # ------------------------------------------------------------------ connection
 
-    def _connect(self) -> IMAPClient:
+    def _open(self, setup: Callable[[IMAPClient], object]) -> IMAPClient:
+        """A new logged-in connection, ``setup`` run on it; errors become AdapterError/TransientError."""
         try:
             client = IMAPClient(self.host, self.port, ssl=self.security == "tls",
                                 ssl_context=self.ssl_context, timeout=self.timeout)
@@ -116,7 +123,7 @@ class ImapMailbox(Mailbox):
             client.login(self.username, self._password)
             if self.create_folder and not client.folder_exists(self.folder):
                 client.create_folder(self.folder)
-            self._refresh(client)
+            setup(client)
         except LoginError as exc:
             if "UNAVAILABLE" in str(exc).upper():  # RFC 5530: the server's auth is not ready yet
                 raise TransientError(f"IMAP login at {self.host}:{self.port} temporarily unavailable") from None
@@ -125,6 +132,10 @@ class ImapMailbox(Mailbox):
             raise TransientError(f"IMAP connection to {self.host}:{self.port} failed: {exc}") from exc
         except IMAPClientError as exc:
             raise AdapterError(f"IMAP {self.identity}: {exc}") from exc
+        return client
+
+    def _connect(self) -> IMAPClient:
+        client = self._open(self._refresh)
         self._known_folders.clear()
         self._client = client
         if self._had_connection:
@@ -142,13 +153,18 @@ class ImapMailbox(Mailbox):
 
     def _run(self, op: Callable[[IMAPClient], T]) -> T:
         """Run ``op`` on a live connection, reconnecting with backoff while the server is away."""
+        return self._retry(lambda: op(self._client or self._connect()), self._drop)
+
+    def _retry(self, attempt: Callable[[], T], drop: Callable[[], None]) -> T:
+        """``attempt()`` until it succeeds; after a dropped connection ``drop()``, back off and again,
+        for up to ``reconnect_within`` seconds (the mover's connection is retried the same way)."""
         delays = backoff_delays(self.backoff_base, self.backoff_cap)
         give_up_at = time.monotonic() + self.reconnect_within
         while True:
             try:
-                return op(self._client or self._connect())
+                return attempt()
             except (TransientError, *_DROPPED) as exc:
-                self._drop()
+                drop()
                 delay = next(delays)
                 if time.monotonic() + delay > give_up_at:
                     raise TransientError(f"IMAP {self.identity}: server unreachable for "
@@ -190,12 +206,22 @@ class ImapMailbox(Mailbox):
                     self._remember(key, raw)
                     yield InboundMail(key=key, raw=raw)
         finally:
-            self._iterating -= 1
-            if not self._iterating:
-                try:
-                    self._flush_moves()
-                except AdapterError as exc:  # the ledger moves them next pass
-                    log.warning("IMAP %s: moving handled mail failed: %s", self.identity, exc)
+            self._end_collecting()
+
+    @contextmanager
+    def moving(self) -> Iterator[None]:
+        """Inside, moves are collected and sent in the background as during a listing (e.g. for a
+        batch still being handled after its listing ended); all are finished when the block ends."""
+        self._iterating += 1
+        try:
+            yield
+        finally:
+            self._end_collecting()
+
+    def _end_collecting(self) -> None:
+        self._iterating -= 1
+        if not self._iterating:
+            self._settle_moves_logged()
 
     def mark_processed(self, key: str) -> None:
         self._move(key, self.processed_folder)
@@ -209,6 +235,7 @@ class ImapMailbox(Mailbox):
         Keys change on every move, so the message is found by its Message-ID: ``message_id``, else
         the one remembered for ``key``, else ``key`` itself when it is a Message-ID.
         """
+        self._settle_moves_logged()
         wanted = message_id or self._message_ids.get(key) or (key if "@" in key else None)
         if not wanted:
             log.warning("IMAP %s: cannot release %s: its Message-ID is unknown", self.identity, key)
@@ -239,7 +266,7 @@ class ImapMailbox(Mailbox):
     def wait(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         try:
-            self._flush_moves()
+            self._settle_moves()
             client = self._run(lambda c: c)
             if not (self.use_idle and client.has_capability("IDLE")):
                 return self._poll(deadline)
@@ -261,10 +288,13 @@ class ImapMailbox(Mailbox):
         return True  # mail may have come while the connection was down
 
     def close(self) -> None:
-        try:
-            self._flush_moves()
-        except AdapterError as exc:
-            log.warning("IMAP %s: moving handled mail failed: %s", self.identity, exc)
+        self._settle_moves_logged()
+        mover, self._mover = self._mover, None
+        if mover is not None:
+            try:
+                mover.close()  # drained above: ends its thread and logs its connection out
+            except AdapterError as exc:
+                log.warning("IMAP %s: moving handled mail failed: %s", self.identity, exc)
         client, self._client = self._client, None
         if client is not None:
             try:
@@ -288,50 +318,51 @@ class ImapMailbox(Mailbox):
         except (ValueError, IndexError):
             raise AdapterError(f"IMAP {self.identity}: not an IMAP key: {key!r}") from None
         self._moves.append((key, target))
-        if not self._iterating or len(self._moves) >= self.batch:
+        if not self._iterating:
+            self._settle_moves()
+        elif len(self._moves) >= self.batch:
             self._flush_moves()
 
-    def _flush_moves(self) -> None:
-        """Send the collected moves: one MOVE per target folder (Message-ID look-ups for stale keys)."""
+    def _take_moves(self) -> list[Move]:
+        """The collected moves, each with its Message-ID (read here, in the caller's thread only)."""
         moves, self._moves = self._moves, []
-        if not moves:
-            return
-
-        def op(client: IMAPClient) -> None:
-            validity = self._refresh(client)
-            by_target: dict[str, list[int]] = {}
-            for key, target in moves:
-                key_validity, uid = (int(part) for part in key.split(":", 1))
-                uids = [uid] if key_validity == validity else self._find_by_message_id(client, key)
-                by_target.setdefault(target, []).extend(uids)
-            for target, uids in by_target.items():
-                if uids:
-                    self._ensure_folder(client, target)
-                    self._move_uids(client, sorted(set(uids)), target)
-
-        self._run(op)
+        taken = [(key, target, self._message_ids.get(key)) for key, target in moves]
         for key, target in moves:
             if target != self.quarantine_folder:  # kept for release()
                 self._message_ids.pop(key, None)
+        return taken
 
-    def _find_by_message_id(self, client: IMAPClient, key: str) -> list[int]:
-        message_id = self._message_ids.get(key)
-        if message_id is None:
-            log.warning("IMAP %s: UIDVALIDITY changed and the Message-ID of %s is unknown; "
-                        "the message will be offered again under a new key", self.identity, key)
-            return []
-        return sorted(client.search(["HEADER", "Message-ID", message_id]))
+    def _flush_moves(self) -> None:
+        """While listing: hand the collected moves to the background mover (waits only if it is behind)."""
+        if self._moves:
+            self._mover = self._mover or Mover(self)
+            self._mover.submit(self._take_moves())
 
-    def _ensure_folder(self, client: IMAPClient, folder: str) -> None:
-        if folder in self._known_folders:
-            return
-        if not client.folder_exists(folder):
+    def _settle_moves(self) -> None:
+        """Send the collected moves on this connection and finish those handed to the mover; the
+        first failure is raised once both are done (a second one is logged)."""
+        moves, failures = self._take_moves(), []
+        try:
+            if moves:
+                self._run(lambda c: send_moves(self, c, moves, self._refresh(c), self._known_folders))
+        except AdapterError as exc:
+            failures.append(exc)
+        finally:
             try:
-                client.create_folder(folder)
-            except IMAPClientError:
-                if not client.folder_exists(folder):  # lost a race with another worker: fine
-                    raise
-        self._known_folders.add(folder)
+                if self._mover is not None:
+                    self._mover.drain()
+            except AdapterError as exc:
+                failures.append(exc)
+        for exc in failures[1:]:
+            log.warning("IMAP %s: moving handled mail failed: %s", self.identity, exc)
+        if failures:
+            raise failures[0]
+
+    def _settle_moves_logged(self) -> None:
+        try:
+            self._settle_moves()
+        except AdapterError as exc:  # the ledger moves them next pass
+            log.warning("IMAP %s: moving handled mail failed: %s", self.identity, exc)
 
     @staticmethod
     def _move_uids(client: IMAPClient, uids: list[int], target: str) -> None:
