@@ -146,6 +146,8 @@ def _batch(app: App, items: list[InboundMail], now: datetime,
     with app.engine.begin() as conn, deferring(conn):  # audit rows and ledger outcomes: one executemany each
         seen_ids, seen_hashes = repo.seen_among(
             conn, [r[1].message_id for r in read.values() if r[1] is not None], [r[0] for r in read.values()])
+        repo.read_pairs_ahead(conn, (pair.key for r in read.values() if r[1] is not None
+                                     for pair in app.roster.pairs_of(r[1].sender)))
         handled: dict[str, str] = {entry.mailbox_key: entry.status for entry in entries.values()}
         for item in items:
             if item.key in handled:  # before a crash (only the move was missing), or twice in this batch
@@ -301,17 +303,16 @@ def _act(app: App, conn: Connection, mail: ParsedMail, u: Understanding, ledger_
         detail = requests_flow.handle(app, conn, pair, mail, u, sender_role=sender_role,
                                       thread=Thread(mail.message_id, mail.references), now=now) or detail
     elif u.kind == "agenda" and u.agenda is not None:
+        extra["agenda"] = agenda = dataclasses.asdict(u.agenda)  # one copy: stored (serialised now) and templated
         repo.add_agenda(conn, pair_key=pair.key, occurrence_id=_next_meeting_id(conn, pair.key, now), ledger_id=ledger_id,
-                        received_at=received, text=u.reply_text, data=dataclasses.asdict(u.agenda))
-        extra["agenda"] = dataclasses.asdict(u.agenda)
+                        received_at=received, text=u.reply_text, data=agenda)
     elif u.kind == "notes" and u.notes is not None:
+        extra["notes"] = notes = _jsonable(dataclasses.asdict(u.notes))  # one copy, as for agendas
         notes_id = repo.add_notes(conn, pair_key=pair.key, occurrence_id=_last_meeting_id(conn, pair.key, now),
-                                  ledger_id=ledger_id, received_at=received, text=u.reply_text,
-                                  data=_jsonable(dataclasses.asdict(u.notes)))
+                                  ledger_id=ledger_id, received_at=received, text=u.reply_text, data=notes)
         for item in u.notes.action_items:
             repo.add_action_item(conn, pair_key=pair.key, notes_id=notes_id, owner=item.owner, text=item.text,
                                  due=item.due, status="open")
-        extra["notes"] = _jsonable(dataclasses.asdict(u.notes))
     elif u.kind in CALENDAR_KINDS and u.calendar is not None:
         detail = handle_calendar_answer(app, conn, pair, u.calendar, sender=mail.sender,
                                         occasion=f"msg:{mail.message_id}", thread=Thread(mail.message_id,

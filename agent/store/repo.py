@@ -22,7 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from agent.domain.model import Pair, Participant
 from agent.store import tables as t
 from agent.store.deferred import defer
-from agent.store.txcache import cached
+from agent.store.txcache import cached, read_ahead
 
 _INSERT_ONCE: dict[tuple[str, str, tuple[str, ...]], object] = {}
 
@@ -130,12 +130,46 @@ def save_series(conn: Connection, *, uid: str, pair_key: str, phase: int, plan, 
         )
 
 
-_SERIES_OF = select(t.series).where(t.series.c.pair_key == bindparam("pair_key")).order_by(t.series.c.phase)
+_SERIES_OF = (select(t.series).where(t.series.c.pair_key == bindparam("pair_key"))
+              .order_by(t.series.c.phase, t.series.c.uid))
 _OCCURRENCES_OF = (
     select(t.occurrences)
     .where(t.occurrences.c.pair_key == bindparam("pair_key"), t.occurrences.c.status == "scheduled")
-    .order_by(t.occurrences.c.starts_at)
+    .order_by(t.occurrences.c.starts_at, t.occurrences.c.id)
 )
+
+
+_SERIES_OF_PAIRS = (select(t.series).where(t.series.c.pair_key.in_(bindparam("keys", expanding=True)))
+                    .order_by(t.series.c.phase, t.series.c.uid))
+_OCCURRENCES_OF_PAIRS = (
+    select(t.occurrences)
+    .where(t.occurrences.c.pair_key.in_(bindparam("keys", expanding=True)), t.occurrences.c.status == "scheduled")
+    .order_by(t.occurrences.c.starts_at, t.occurrences.c.id)
+)
+
+
+def read_pairs_ahead(conn: Connection, pair_keys: Iterable[str]) -> None:
+    """Read the series and meetings of many pairs in two queries into the transaction's cache, for
+    ``series_of`` and ``occurrences_of`` (a batch of mail touches dozens of pairs, each read on its own
+    otherwise), and again in two queries after a write empties the cache. Rows come in the same order
+    as those functions' own queries give them."""
+    keys = sorted(set(pair_keys))
+    if not keys:
+        return
+
+    def load_all() -> dict[tuple, tuple]:
+        series: dict[str, list] = {key: [] for key in keys}
+        meetings: dict[str, list] = {key: [] for key in keys}
+        for start in range(0, len(keys), 500):
+            chunk = {"keys": keys[start:start + 500]}
+            for row in conn.execute(_SERIES_OF_PAIRS, chunk):
+                series[row.pair_key].append(row)
+            for row in conn.execute(_OCCURRENCES_OF_PAIRS, chunk):
+                meetings[row.pair_key].append(row)
+        return ({("series_of", key): tuple(rows) for key, rows in series.items()}
+                | {("occurrences_of", key): tuple(rows) for key, rows in meetings.items()})
+
+    read_ahead(conn, frozenset((name, key) for key in keys for name in ("series_of", "occurrences_of")), load_all)
 
 
 def series_of(conn: Connection, pair_key: str) -> list:

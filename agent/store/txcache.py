@@ -26,6 +26,7 @@ T = TypeVar("T")
 
 WATCHED = ("occurrences", "series", "participants")
 _KEY = "mentor_agent.txcache"
+_BULK = "mentor_agent.txcache.bulk"  # (keys, load_all) of the transaction's read_ahead
 _ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
@@ -42,17 +43,41 @@ def watch(engine: Engine) -> None:
 
 
 def cached(conn: Connection, key: tuple, load: Callable[[], T]) -> T:
-    """``load()`` once per transaction for ``key`` (a tuple naming the query and its arguments)."""
+    """``load()`` once per transaction for ``key`` (a tuple naming the query and its arguments); a key
+    a ``read_ahead`` covers is read again with all the others, in bulk."""
     store = conn.info.get(_KEY)
     if store is None:  # not a watched transaction: just run the query
         return load()
     if key not in store:
+        bulk = conn.info.get(_BULK)
+        if bulk is not None and key in bulk[0]:
+            _fill(conn, bulk[1]())
+            store = conn.info.get(_KEY)
+            if store is not None and key in store:
+                return store[key]
         value = load()
         store = conn.info.get(_KEY)  # the load may have written (and emptied the cache)
         if store is not None:
             store[key] = value
         return value
     return store[key]
+
+
+def read_ahead(conn: Connection, keys: frozenset[tuple], load_all: Callable[[], dict[tuple, object]]) -> None:
+    """Fill the cache with ``load_all()`` (values for ``keys``, read in bulk) now, and again whenever
+    one of ``keys`` is missed later in the transaction because a write emptied the cache: one bulk
+    read instead of one query per key. Outside a watched transaction this does nothing."""
+    if conn.info.get(_KEY) is None:
+        return
+    conn.info[_BULK] = (keys, load_all)
+    _fill(conn, load_all())
+
+
+def _fill(conn: Connection, values: dict[tuple, object]) -> None:
+    store = conn.info.get(_KEY)
+    if store is not None:
+        for key, value in values.items():
+            store.setdefault(key, value)
 
 
 # The store exists only from a "begin" this module saw until the commit or rollback: a connection
@@ -65,6 +90,7 @@ def _open(conn) -> None:
 
 def _close(conn) -> None:
     conn.info.pop(_KEY, None)
+    conn.info.pop(_BULK, None)
 
 
 def _empty(conn, *_args) -> None:

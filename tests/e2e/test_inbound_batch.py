@@ -9,11 +9,12 @@ nothing of it, and the next pass handles every message once.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from agent import inbound
 from agent.inbound import handle_all, handle_inbound, handle_inbound_batch
 from agent.outbox import flush
+from agent.store import repo
 from agent.store import tables as t
 from harness import BOOKING_DAY, MAIL_DAY, Program, example_mail, write_config
 
@@ -146,5 +147,22 @@ def test_messages_handled_before_a_crash_are_only_moved(tmp_path):
         statuses = dict(zip([item.key for item in items], handle_inbound_batch(program.app, items, MAIL_DAY)))
         assert statuses["a-agenda"] == statuses["b-notes"] == "already handled"
         assert statuses["f-agenda-again"] == statuses["g-agenda-resent"] == "duplicate"
+    finally:
+        program.app.close()
+
+
+def test_pairs_read_ahead_are_what_each_pair_reads_alone(tmp_path):
+    program = booked(tmp_path / "p")
+    try:
+        keys = [pair.key for pair in program.app.roster.pairs] + ["no-such-pair"]
+        with program.app.engine.begin() as conn:
+            alone = {key: (repo.series_of(conn, key), repo.occurrences_of(conn, key)) for key in keys}
+        with program.app.engine.begin() as conn:
+            repo.read_pairs_ahead(conn, keys)
+            statements = []
+            event.listen(conn, "before_cursor_execute", lambda *args: statements.append(args[2]))
+            ahead = {key: (repo.series_of(conn, key), repo.occurrences_of(conn, key)) for key in keys}
+        assert ahead == alone and any(occurrences for _, occurrences in alone.values())
+        assert statements == []  # every pair's reads came from the two queries ahead
     finally:
         program.app.close()
