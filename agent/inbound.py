@@ -154,6 +154,7 @@ def _batch(app: App, items: list[InboundMail], now: datetime,
                 statuses.append("already handled")
                 moves.append((item.key, handled[item.key]))
                 continue
+            repo.refill_pairs(conn)  # the meetings read ahead, again if the message before changed some
             if app.roster_version != read_with:  # a confirmed change of someone's hours or zone, acted on
                 read[item.key] = _read(app, item, now)  # above: the rest is read as one by one would
             content_hash, mail, understanding = read[item.key]

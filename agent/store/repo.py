@@ -22,7 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from agent.domain.model import Pair, Participant
 from agent.store import tables as t
 from agent.store.deferred import defer
-from agent.store.txcache import cached, read_ahead
+from agent.store.txcache import cached, read_ahead, refill
 
 _INSERT_ONCE: dict[tuple[str, str, tuple[str, ...]], object] = {}
 
@@ -151,8 +151,8 @@ _OCCURRENCES_OF_PAIRS = (
 def read_pairs_ahead(conn: Connection, pair_keys: Iterable[str]) -> None:
     """Read the series and meetings of many pairs in two queries into the transaction's cache, for
     ``series_of`` and ``occurrences_of`` (a batch of mail touches dozens of pairs, each read on its own
-    otherwise), and again in two queries after a write empties the cache. Rows come in the same order
-    as those functions' own queries give them."""
+    otherwise); ``txcache.refill`` reads them again after a write emptied the cache. Rows come in the
+    same order as those functions' own queries give them."""
     keys = sorted(set(pair_keys))
     if not keys:
         return
@@ -169,7 +169,12 @@ def read_pairs_ahead(conn: Connection, pair_keys: Iterable[str]) -> None:
         return ({("series_of", key): tuple(rows) for key, rows in series.items()}
                 | {("occurrences_of", key): tuple(rows) for key, rows in meetings.items()})
 
-    read_ahead(conn, frozenset((name, key) for key in keys for name in ("series_of", "occurrences_of")), load_all)
+    read_ahead(conn, load_all)
+
+
+def refill_pairs(conn: Connection) -> None:
+    """``read_pairs_ahead`` again if a write (a meeting moved or cancelled) emptied the cache since."""
+    refill(conn)
 
 
 def series_of(conn: Connection, pair_key: str) -> list:

@@ -26,7 +26,8 @@ T = TypeVar("T")
 
 WATCHED = ("occurrences", "series", "participants")
 _KEY = "mentor_agent.txcache"
-_BULK = "mentor_agent.txcache.bulk"  # (keys, load_all) of the transaction's read_ahead
+_BULK = "mentor_agent.txcache.bulk"  # the load_all of the transaction's read_ahead
+_FILLED = ("read ahead",)  # in the cache while what read_ahead read is still there
 _ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
@@ -43,18 +44,11 @@ def watch(engine: Engine) -> None:
 
 
 def cached(conn: Connection, key: tuple, load: Callable[[], T]) -> T:
-    """``load()`` once per transaction for ``key`` (a tuple naming the query and its arguments); a key
-    a ``read_ahead`` covers is read again with all the others, in bulk."""
+    """``load()`` once per transaction for ``key`` (a tuple naming the query and its arguments)."""
     store = conn.info.get(_KEY)
     if store is None:  # not a watched transaction: just run the query
         return load()
     if key not in store:
-        bulk = conn.info.get(_BULK)
-        if bulk is not None and key in bulk[0]:
-            _fill(conn, bulk[1]())
-            store = conn.info.get(_KEY)
-            if store is not None and key in store:
-                return store[key]
         value = load()
         store = conn.info.get(_KEY)  # the load may have written (and emptied the cache)
         if store is not None:
@@ -63,21 +57,25 @@ def cached(conn: Connection, key: tuple, load: Callable[[], T]) -> T:
     return store[key]
 
 
-def read_ahead(conn: Connection, keys: frozenset[tuple], load_all: Callable[[], dict[tuple, object]]) -> None:
-    """Fill the cache with ``load_all()`` (values for ``keys``, read in bulk) now, and again whenever
-    one of ``keys`` is missed later in the transaction because a write emptied the cache: one bulk
-    read instead of one query per key. Outside a watched transaction this does nothing."""
+def read_ahead(conn: Connection, load_all: Callable[[], dict[tuple, object]]) -> None:
+    """Fill the cache with ``load_all()`` (values for many keys, read in bulk), and let ``refill`` read
+    them again the same way after a write emptied the cache. Outside a watched transaction this does
+    nothing."""
     if conn.info.get(_KEY) is None:
         return
-    conn.info[_BULK] = (keys, load_all)
-    _fill(conn, load_all())
+    conn.info[_BULK] = load_all
+    refill(conn)
 
 
-def _fill(conn: Connection, values: dict[tuple, object]) -> None:
-    store = conn.info.get(_KEY)
-    if store is not None:
-        for key, value in values.items():
-            store.setdefault(key, value)
+def refill(conn: Connection) -> None:
+    """Read the transaction's ``read_ahead`` values again if a write emptied the cache since (a caller
+    calls this between units of work, e.g. messages: one bulk read instead of one query per key)."""
+    store, load_all = conn.info.get(_KEY), conn.info.get(_BULK)
+    if store is None or load_all is None or _FILLED in store:
+        return
+    for key, value in load_all().items():
+        store.setdefault(key, value)
+    store[_FILLED] = True
 
 
 # The store exists only from a "begin" this module saw until the commit or rollback: a connection
