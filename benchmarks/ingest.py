@@ -8,7 +8,9 @@ multipart/alternative replies, out-of-office answers; ~3 KB median), then measur
 server and mailbox:
 
 * baseline: imapclient ``FETCH BODY.PEEK[]`` in batches of ``--batch`` UIDs plus the stdlib parse
-  (``email.message_from_bytes(policy=default)`` and ``get_body(("plain",)).get_content()``);
+  (``email.message_from_bytes(policy=default)`` and ``get_body(("plain",)).get_content()``), run
+  twice (the first read after APPEND also builds Dovecot's caches; the agent reads after it), the
+  faster of the two taken;
 * agent: ``mailbox.pending()`` + ``handle_all`` (what the runner does: ``--agent-batch`` messages
   per transaction), i.e. until each message's ledger row and effects (agenda or notes filed, outbox
   rows queued with their rendered content, rules decided) are committed to the SQLite store and the
@@ -227,10 +229,13 @@ def main() -> None:
         print(f"seeded {args.n} messages ({sum(sizes) / 1e6:.1f} MB, median {sizes[len(sizes) // 2]} B) "
               f"with MULTIAPPEND in {seconds:.2f} s ({args.n / seconds:,.0f} msg/s)")
 
-        raw_s, count = baseline(dovecot, args.batch)
-        base_rate = count / raw_s
-        print(f"baseline: FETCH + parse (policy=default, plain body) of {count} messages in {raw_s:.2f} s "
-              f"= {base_rate:,.0f} msg/s")
+        rates = []
+        for attempt in ("cold", "warm"):  # the first read after APPEND also builds Dovecot's caches
+            raw_s, count = baseline(dovecot, args.batch)
+            rates.append(count / raw_s)
+            print(f"baseline ({attempt}): FETCH + parse (policy=default, plain body) of {count} messages in "
+                  f"{raw_s:.2f} s = {rates[-1]:,.0f} msg/s")
+        base_rate = max(rates)  # the faster of the two: the ratio is never flattered by a slow first read
 
         os.environ["BENCH_IMAP_PASSWORD"] = dovecot.password
         program, problems = check_program(write_config(work, dovecot, work / "roster.toml"))
