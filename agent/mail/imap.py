@@ -8,12 +8,16 @@ See ``agent.ports.Mailbox`` for the contract. Specific to IMAP:
 * When the folder's UIDVALIDITY changes, old keys no longer name messages by UID; a key handed
   out before the change is found again by its Message-ID. The same message offered again under
   its new key is recognised by the runner's ledger (Message-ID, content hash) as a duplicate.
-* Fetches go in batches of ``batch`` UIDs. Moves requested while ``pending()`` is being iterated
-  are collected and sent as one MOVE per batch, in the background on a second connection
-  (``agent.mail.imap_mover``) while the listing goes on; when the iteration ends, and before
-  ``wait``, ``close``, ``release`` or a move outside a listing, every move handed over is finished
-  first. A crash or a failed move only leaves handled mail in the folder, which the ledger
-  recognises and moves next time.
+* Fetches go in batches of ``batch`` UIDs. While the caller handles one batch, the next is fetched
+  in the background on the same connection (one thread; one batch ahead, so at most two are held).
+  Nothing else uses the connection meanwhile: every other use waits for that fetch first, and a
+  listing that ends early cancels or awaits it before it returns. A failed fetch reconnects with
+  backoff as below; its error, if any, is raised where the listing reaches that batch.
+* Moves requested while ``pending()`` is being iterated are collected and sent as one MOVE per
+  batch, in the background on a second connection (``agent.mail.imap_mover``) while the listing
+  goes on; when the iteration ends, and before ``wait``, ``close``, ``release`` or a move outside a
+  listing, every move handed over is finished first. A crash or a failed move only leaves handled
+  mail in the folder, which the ledger recognises and moves next time.
 * ``wait()`` uses IDLE (RFC 2177), re-issued every ``IDLE_RENEW_SECONDS`` (< 29 minutes); without
   IDLE it polls UIDNEXT every ``poll_interval`` seconds. It returns True after a reconnect, since
   mail may have come while the connection was down.
@@ -30,9 +34,12 @@ import random
 import re
 import socket
 import ssl
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 from contextlib import contextmanager
 from typing import Literal, TypeVar
 
@@ -106,6 +113,8 @@ class ImapMailbox(Mailbox):
         self._iterating = 0
         self._moves: list[tuple[str, str]] = []  # (key, target folder), sent at the next flush
         self._mover: Mover | None = None  # sends the flushes of a listing in the background
+        self._ahead: set[Future] = set()  # batches being fetched in the background (caller's thread only)
+        self._fetching = threading.Lock()  # held by a background fetch while it uses the connection
 
     def __repr__(self) -> str:
         return f"ImapMailbox({self.identity!r}, port={self.port}, security={self.security!r})"
@@ -152,12 +161,24 @@ class ImapMailbox(Mailbox):
                 pass
 
     def _run(self, op: Callable[[IMAPClient], T]) -> T:
-        """Run ``op`` on a live connection, reconnecting with backoff while the server is away."""
-        return self._retry(lambda: op(self._client or self._connect()), self._drop)
+        """Run ``op`` on a live connection, reconnecting with backoff while the server is away;
+        first waits for a background fetch (the connection is never used by two threads at once)."""
+        self._await_ahead()
+        return self._use(op)
 
-    def _retry(self, attempt: Callable[[], T], drop: Callable[[], None]) -> T:
+    def _use(self, op: Callable[[IMAPClient], T], stop: threading.Event | None = None) -> T:
+        return self._retry(lambda: op(self._client or self._connect()), self._drop, stop)
+
+    def _await_ahead(self) -> None:
+        """Wait until no batch is being fetched in the background (its result stays for the listing)."""
+        if self._ahead:
+            wait_for(list(self._ahead))
+
+    def _retry(self, attempt: Callable[[], T], drop: Callable[[], None],
+               stop: threading.Event | None = None) -> T:
         """``attempt()`` until it succeeds; after a dropped connection ``drop()``, back off and again,
-        for up to ``reconnect_within`` seconds (the mover's connection is retried the same way)."""
+        for up to ``reconnect_within`` seconds (the mover's connection is retried the same way).
+        A set ``stop`` ends the backoff early (a listing that ended no longer wants the batch)."""
         delays = backoff_delays(self.backoff_base, self.backoff_cap)
         give_up_at = time.monotonic() + self.reconnect_within
         while True:
@@ -170,7 +191,10 @@ class ImapMailbox(Mailbox):
                     raise TransientError(f"IMAP {self.identity}: server unreachable for "
                                          f"{self.reconnect_within:.0f} s: {exc}") from exc
                 log.info("IMAP %s: connection lost (%s); reconnecting in %.2f s", self.identity, exc, delay)
-                time.sleep(delay)
+                if stop is None:
+                    time.sleep(delay)
+                elif stop.wait(delay):
+                    raise TransientError(f"IMAP {self.identity}: listing ended while reconnecting") from exc
             except IMAPClientError as exc:
                 raise AdapterError(f"IMAP {self.identity}: {exc}") from exc
 
@@ -185,14 +209,24 @@ class ImapMailbox(Mailbox):
 
     def pending(self) -> Iterator[InboundMail]:
         self._iterating += 1
+        stop = threading.Event()
+        executor: ThreadPoolExecutor | None = None
+        ahead: Future | None = None  # the next chunk, being fetched while this one is handled
         try:
             uidvalidity, uids = self._run(lambda c: (self._refresh(c), sorted(c.search("ALL"))))
             self._listed_uidnext = self._uidnext
-            for i in range(0, len(uids), self.batch):
+            chunks = [uids[i:i + self.batch] for i in range(0, len(uids), self.batch)]
+            for n, chunk in enumerate(chunks):
                 self._flush_moves()
-                chunk = uids[i:i + self.batch]
-                fetched = self._run(lambda c: c.fetch(chunk, ["BODY.PEEK[]"])
-                                    if self._uidvalidity == uidvalidity else None)
+                if ahead is None:
+                    fetched = self._run(lambda c: self._fetch(c, chunk, uidvalidity))
+                else:
+                    self._ahead.discard(ahead)
+                    fetched, ahead = ahead.result(), None  # its failure (after the backoff) is raised here
+                if fetched is not None and n + 1 < len(chunks):
+                    executor = executor or ThreadPoolExecutor(1, f"imap-fetch {self.identity}")
+                    ahead = executor.submit(self._fetch_ahead, chunks[n + 1], uidvalidity, stop)
+                    self._ahead.add(ahead)
                 if fetched is None:  # reconnected to a folder with new UIDs: the next pass lists them
                     log.warning("IMAP %s: UIDVALIDITY changed while listing; the rest comes next pass",
                                 self.identity)
@@ -205,8 +239,28 @@ class ImapMailbox(Mailbox):
                     key = f"{uidvalidity}:{uid}"
                     self._remember(key, raw)
                     yield InboundMail(key=key, raw=raw)
+                del fetched  # at most two chunks held: the one being handled and the one arriving
         finally:
+            stop.set()
+            if ahead is not None:
+                ahead.cancel()
+                wait_for([ahead])
+                self._ahead.discard(ahead)
+            if executor is not None:
+                executor.shutdown(wait=True)
             self._end_collecting()
+
+    def _fetch(self, client: IMAPClient, chunk: list[int], uidvalidity: int) -> dict | None:
+        """The chunk's messages; None when the folder (reconnected) no longer has ``uidvalidity``."""
+        return client.fetch(chunk, ["BODY.PEEK[]"]) if self._uidvalidity == uidvalidity else None
+
+    def _fetch_ahead(self, chunk: list[int], uidvalidity: int, stop: threading.Event) -> dict | None:
+        """``_fetch`` in the background thread, reconnecting as ``_run`` does; the caller's thread
+        touches the connection only after this is done (``_await_ahead``)."""
+        with self._fetching:  # another listing's fetch, if two are open at once
+            if stop.is_set():
+                return None
+            return self._use(lambda c: self._fetch(c, chunk, uidvalidity), stop)
 
     @contextmanager
     def moving(self) -> Iterator[None]:
@@ -265,6 +319,7 @@ class ImapMailbox(Mailbox):
 
     def wait(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
+        self._await_ahead()
         try:
             self._settle_moves()
             client = self._run(lambda c: c)
@@ -288,6 +343,7 @@ class ImapMailbox(Mailbox):
         return True  # mail may have come while the connection was down
 
     def close(self) -> None:
+        self._await_ahead()
         self._settle_moves_logged()
         mover, self._mover = self._mover, None
         if mover is not None:
