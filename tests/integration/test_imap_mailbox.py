@@ -20,23 +20,9 @@ from agent.errors import AdapterError, TransientError
 from agent.mail import imap as imap_module
 from agent.mail.imap import ImapMailbox, backoff_delays, message_id_of
 
+from imap_support import message
+
 pytestmark = pytest.mark.integration
-
-
-def message(n: int) -> bytes:
-    return (f"From: mentee{n}@example.org\r\nTo: program@example.test\r\nSubject: agenda {n}\r\n"
-            f"Message-ID: <msg{n}@example.org>\r\n\r\nbody {n}\r\n").encode()
-
-
-@pytest.fixture
-def account(imap_account):
-    client = IMAPClient(imap_account.host, imap_account.port, ssl=False, timeout=10)
-    client.login(imap_account.user, imap_account.password)
-    yield imap_account, client
-    try:
-        client.logout()
-    except Exception:  # noqa: BLE001 - tests that restart the server leave this connection dead
-        pass
 
 
 @pytest.fixture

@@ -22,42 +22,9 @@ from imapclient import IMAPClient
 from agent.mail import imap_mover
 from agent.mail.imap import ImapMailbox
 
+from imap_support import folder_ids, message, new_box
+
 pytestmark = pytest.mark.integration
-
-
-def message(n: int) -> bytes:
-    return (f"From: mentee{n}@example.org\r\nTo: program@example.test\r\nSubject: agenda {n}\r\n"
-            f"Message-ID: <msg{n}@example.org>\r\n\r\nbody {n}\r\n").encode()
-
-
-@pytest.fixture
-def account(imap_account):
-    client = IMAPClient(imap_account.host, imap_account.port, ssl=False, timeout=10)
-    client.login(imap_account.user, imap_account.password)
-    yield imap_account, client
-    try:
-        client.logout()
-    except Exception:  # noqa: BLE001 - tests that stop the server leave this connection dead
-        pass
-
-
-def new_box(acct, **kwargs) -> ImapMailbox:
-    return ImapMailbox(acct.host, acct.port, "none", acct.user, acct.password, **kwargs)
-
-
-def folder_ids(client: IMAPClient, folder: str) -> list[str]:
-    """The Message-IDs in ``folder``, sorted (a duplicate shows twice)."""
-    if not client.folder_exists(folder):
-        return []
-    client.select_folder(folder, readonly=True)
-    fetched = client.fetch(client.search("ALL"), ["BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"])
-    client.unselect_folder()
-    return sorted(header_id(data) for data in fetched.values())
-
-
-def header_id(data: dict) -> str:
-    header = next(v for k, v in data.items() if k.startswith(b"BODY"))
-    return header.decode().split(":", 1)[1].strip()
 
 
 def ids(*numbers: int) -> list[str]:
