@@ -47,7 +47,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
 from agent.errors import AdapterError, TransientError
-from agent.mail.imap_mover import Move, Mover, send_moves
+from agent.mail.imap_mover import Move, Mover, log_out, send_moves, shut_down
 from agent.ports import InboundMail, Mailbox
 
 log = logging.getLogger(__name__)
@@ -154,11 +154,7 @@ class ImapMailbox(Mailbox):
 
     def _drop(self) -> None:
         client, self._client = self._client, None
-        if client is not None:
-            try:
-                client.shutdown()
-            except Exception:  # noqa: BLE001 - the connection is being thrown away
-                pass
+        shut_down(client)
 
     def _run(self, op: Callable[[IMAPClient], T]) -> T:
         """Run ``op`` on a live connection, reconnecting with backoff while the server is away;
@@ -352,12 +348,7 @@ class ImapMailbox(Mailbox):
             except AdapterError as exc:
                 log.warning("IMAP %s: moving handled mail failed: %s", self.identity, exc)
         client, self._client = self._client, None
-        if client is not None:
-            try:
-                client.logout()
-            except Exception:  # noqa: BLE001 - closing is best effort
-                self._client = client
-                self._drop()
+        log_out(client)
 
     # ------------------------------------------------------------------ helpers
 

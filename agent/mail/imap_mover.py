@@ -62,6 +62,24 @@ def send_moves(box: ImapMailbox, client: IMAPClient, moves: list[Move], validity
             box._move_uids(client, sorted(set(uids)), target)
 
 
+def shut_down(client: IMAPClient | None) -> None:
+    """Close a connection that is being thrown away (it may be dead already)."""
+    if client is not None:
+        try:
+            client.shutdown()
+        except Exception:  # noqa: BLE001 - the connection is being thrown away
+            pass
+
+
+def log_out(client: IMAPClient | None) -> None:
+    """LOGOUT, best effort: a connection that cannot say goodbye is shut down."""
+    if client is not None:
+        try:
+            client.logout()
+        except Exception:  # noqa: BLE001 - closing is best effort
+            shut_down(client)
+
+
 def ensure_folder(client: IMAPClient, folder: str, known_folders: set[str]) -> None:
     """Create ``folder`` unless it exists (checked once per connection, remembered in ``known_folders``)."""
     if folder in known_folders:
@@ -159,17 +177,8 @@ class Mover:
 
     def _drop(self) -> None:
         client, self._client = self._client, None
-        if client is not None:
-            try:
-                client.shutdown()
-            except Exception:  # noqa: BLE001 - the connection is being thrown away
-                pass
+        shut_down(client)
 
     def _logout(self) -> None:
         client, self._client = self._client, None
-        if client is not None:
-            try:
-                client.logout()
-            except Exception:  # noqa: BLE001 - closing is best effort
-                self._client = client
-                self._drop()
+        log_out(client)
