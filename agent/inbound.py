@@ -46,7 +46,7 @@ from agent.ports import InboundMail
 from agent.rules.actions import fire, pair_facts
 from agent.rules.events import completed_goals, goal_occasion
 from agent.rules.freshness import mark_changed
-from agent.store import repo
+from agent.store import repo, txcache
 from agent.store.deferred import deferring, savepoint
 from agent.understanding.hygiene import automatic_reason
 from agent.understanding.mime import ParsedMail
@@ -154,7 +154,7 @@ def _batch(app: App, items: list[InboundMail], now: datetime,
                 statuses.append("already handled")
                 moves.append((item.key, handled[item.key]))
                 continue
-            repo.refill_pairs(conn)  # the meetings read ahead, again if the message before changed some
+            txcache.refill(conn)  # the pairs' meetings read ahead, again if the message before changed some
             if app.roster_version != read_with:  # a confirmed change of someone's hours or zone, acted on
                 read[item.key] = _read(app, item, now)  # above: the rest is read as one by one would
             content_hash, mail, understanding = read[item.key]

@@ -23,41 +23,26 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT)]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from agent.calendar.imip import Attendee, build_request, cancel_from_request, occurrence_request, \
-    with_exdate, with_override  # noqa: E402
-from agent.domain.model import SeriesPlan  # noqa: E402
+from cancel_reference import moved, series  # noqa: E402
+from cancel_reference import old_cancel as reference_cancel  # noqa: E402
+
 from agent.flows import ical_edit  # noqa: E402
 
 STAMP = datetime(2026, 11, 30, 9, tzinfo=UTC)
 
 
 def stored_series(weeks: int) -> tuple[bytes, list[datetime]]:
-    zone = ZoneInfo("Europe/Berlin")
-    local = [datetime(2026, 12, 7, 18, tzinfo=zone) + timedelta(weeks=i) for i in range(weeks)]
-    starts = [d.astimezone(UTC) for d in local]
-    plan = SeriesPlan(tzid="Europe/Berlin", dtstart=local[0], minutes=45, interval_weeks=1, count=weeks,
-                      occurrences=tuple(starts))
-    ics = build_request(plan, uid="ma-bench@example.org", sequence=0, dtstamp=STAMP,
-                        organizer_email="program@example.org", organizer_name="Mentoring Program",
-                        attendees=[Attendee("mia@example.org", "Mia Mentee"), Attendee("tom@example.org", "Tom")],
-                        summary="Mentoring: Tom & Mia", description="Mentoring Program\nBring your agenda.")
-    moved = starts[3] + timedelta(days=1)
-    update = occurrence_request(ics, sequence=1, dtstamp=STAMP, recurrence_id=starts[3], new_start=moved)
-    return with_override(ics, update, 1), [*starts[:3], moved, *starts[4:]]
+    ics, starts = series("Europe/Berlin", datetime(2026, 12, 7, 18), weeks, dtstamp=STAMP)
+    later = starts[3] + timedelta(days=1)
+    return moved(ics, starts[3], later, dtstamp=STAMP), [*starts[:3], later, *starts[4:]]
 
 
 def old_cancel(stored: bytes, starts: list[datetime], sequence: int) -> tuple[bytes, bytes]:
-    original, cancels = stored, []
-    for start in starts:
-        rid = ical_edit.recurrence_of(stored, start)
-        cancels.append(cancel_from_request(original, sequence=sequence, dtstamp=STAMP, recurrence_id=rid))
-        stored = with_exdate(stored, rid, sequence)
-    return stored, ical_edit.merge(cancels)
+    return reference_cancel(stored, starts, sequence=sequence, dtstamp=STAMP)
 
 
 def new_cancel(stored: bytes, starts: list[datetime], sequence: int) -> tuple[bytes, bytes]:

@@ -60,41 +60,90 @@ def may_be_ours(message_id: str) -> bool:
     return _OURS.match(message_id.strip()) is not None
 
 
-def compose(
-    *,
-    sender: Address,
-    to: Sequence[Address],
-    subject: str,
-    text: str,
-    html: str | None,
-    message_id: str,
-    date: datetime,
-    in_reply_to: str | None = None,
-    references: Sequence[str] = (),
-    calendar: CalendarPart | None = None,
-    auto_submitted: str = "auto-generated",
-) -> bytes:
-    message = EmailMessage(policy=SMTP)
-    message["From"] = sender.formatted()
-    message["To"] = ", ".join(a.formatted() for a in to)
-    message["Subject"] = one_line(subject)
-    message["Date"] = format_datetime(date)
-    message["Message-ID"] = message_id
-    message["Auto-Submitted"] = auto_submitted
-    message["MIME-Version"] = "1.0"
-    if in_reply_to:
-        message["In-Reply-To"] = _angle(in_reply_to)
-        chain = [*references, in_reply_to]
-        message["References"] = " ".join(dict.fromkeys(_angle(r) for r in chain))
-    message.set_content(text)
-    if html is not None:
-        message.add_alternative(html, subtype="html")
-    if calendar is not None:
-        ics_text = calendar.ics.decode("utf-8")
-        message.add_alternative(ics_text, subtype="calendar", params={"method": calendar.method})
-        message.add_attachment(calendar.ics, maintype="application", subtype="ics", filename="invite.ics")
-    _fix_boundaries(message, message_id, "\n".join((text, html or "", calendar.ics.decode("utf-8") if calendar else "")))
-    return message.as_bytes()
+CONTENT_VERSION = 1  # of an outbox row's ``content``
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One email the agent writes, in values: composed into bytes (``to_bytes``) or kept as the outbox
+    row's JSON ``content`` and composed from it at delivery (``content`` / ``from_content``)."""
+
+    sender: Address
+    to: Sequence[Address]
+    subject: str
+    text: str
+    html: str | None
+    message_id: str
+    date: datetime
+    in_reply_to: str | None = None
+    references: Sequence[str] = ()
+    calendar: CalendarPart | None = None
+    auto_submitted: str = "auto-generated"
+
+    def to_bytes(self) -> bytes:
+        message = EmailMessage(policy=SMTP)
+        message["From"] = self.sender.formatted()
+        message["To"] = ", ".join(a.formatted() for a in self.to)
+        message["Subject"] = one_line(self.subject)
+        message["Date"] = format_datetime(self.date)
+        message["Message-ID"] = self.message_id
+        message["Auto-Submitted"] = self.auto_submitted
+        message["MIME-Version"] = "1.0"
+        if self.in_reply_to:
+            message["In-Reply-To"] = _angle(self.in_reply_to)
+            chain = [*self.references, self.in_reply_to]
+            message["References"] = " ".join(dict.fromkeys(_angle(r) for r in chain))
+        message.set_content(self.text)
+        if self.html is not None:
+            message.add_alternative(self.html, subtype="html")
+        ics_text = self.calendar.ics.decode("utf-8") if self.calendar is not None else ""
+        if self.calendar is not None:
+            message.add_alternative(ics_text, subtype="calendar", params={"method": self.calendar.method})
+            message.add_attachment(self.calendar.ics, maintype="application", subtype="ics", filename="invite.ics")
+        _fix_boundaries(message, self.message_id, "\n".join((self.text, self.html or "", ics_text)))
+        return message.as_bytes()
+
+    def content(self) -> dict:
+        """JSON-safe values (the outbox row's ``content``), cheap to make when the row is queued."""
+        calendar = self.calendar
+        return dict(
+            v=CONTENT_VERSION, sender=[self.sender.email, self.sender.name], to=[[a.email, a.name] for a in self.to],
+            subject=self.subject, text=self.text, html=self.html, message_id=self.message_id,
+            date=self.date.isoformat(), in_reply_to=self.in_reply_to, references=list(self.references),
+            auto_submitted=self.auto_submitted,
+            calendar=dict(method=calendar.method, ics=calendar.ics.decode("utf-8")) if calendar is not None else None,
+        )
+
+    @classmethod
+    def from_content(cls, content: Mapping) -> Outgoing:
+        """The values ``content`` recorded."""
+        if content.get("v") != CONTENT_VERSION:
+            raise ValueError(f"outbox content of an unknown version: {content.get('v')!r}")
+        calendar = content.get("calendar")
+        return cls(
+            sender=Address(*content["sender"]), to=[Address(*pair) for pair in content["to"]],
+            subject=content["subject"], text=content["text"], html=content["html"],
+            message_id=content["message_id"], date=datetime.fromisoformat(content["date"]),
+            in_reply_to=content["in_reply_to"], references=tuple(content["references"]),
+            calendar=CalendarPart(calendar["method"], calendar["ics"].encode("utf-8")) if calendar else None,
+            auto_submitted=content["auto_submitted"],
+        )
+
+
+def compose(**values) -> bytes:
+    """The bytes of an email (``Outgoing``'s fields as keywords)."""
+    return Outgoing(**values).to_bytes()
+
+
+def content_of(**values) -> dict:
+    """An email's rendered values (``Outgoing``'s fields as keywords) as a JSON-safe dict, the outbox
+    row's ``content``: composed into the same bytes at delivery by ``bytes_to_send``."""
+    return Outgoing(**values).content()
+
+
+def compose_content(content: Mapping) -> bytes:
+    """``compose`` with the values ``content_of`` recorded."""
+    return Outgoing.from_content(content).to_bytes()
 
 
 def _fix_boundaries(message: EmailMessage, message_id: str, bodies: str) -> None:
@@ -116,52 +165,6 @@ def _angle(message_id: str) -> str:
     message_id = message_id.strip()
     return message_id if message_id.startswith("<") else f"<{message_id}>"
 
-
-CONTENT_VERSION = 1
-
-
-def content_of(
-    *,
-    sender: Address,
-    to: Sequence[Address],
-    subject: str,
-    text: str,
-    html: str | None,
-    message_id: str,
-    date: datetime,
-    in_reply_to: str | None = None,
-    references: Sequence[str] = (),
-    calendar: CalendarPart | None = None,
-    auto_submitted: str = "auto-generated",
-) -> dict:
-    """The arguments of ``compose`` as a JSON-safe dict (the outbox row's ``content``): cheap to make
-    when the row is queued, composed into the same bytes at delivery by ``bytes_to_send``."""
-    return dict(
-        v=CONTENT_VERSION, sender=[sender.email, sender.name], to=[[a.email, a.name] for a in to], subject=subject,
-        text=text, html=html, message_id=message_id, date=date.isoformat(), in_reply_to=in_reply_to,
-        references=list(references), auto_submitted=auto_submitted,
-        calendar=dict(method=calendar.method, ics=calendar.ics.decode("utf-8")) if calendar is not None else None,
-    )
-
-
-def compose_content(content: Mapping) -> bytes:
-    """``compose`` with the values ``content_of`` recorded."""
-    if content.get("v") != CONTENT_VERSION:
-        raise ValueError(f"outbox content of an unknown version: {content.get('v')!r}")
-    calendar = content.get("calendar")
-    return compose(
-        sender=Address(*content["sender"]),
-        to=[Address(*pair) for pair in content["to"]],
-        subject=content["subject"],
-        text=content["text"],
-        html=content["html"],
-        message_id=content["message_id"],
-        date=datetime.fromisoformat(content["date"]),
-        in_reply_to=content["in_reply_to"],
-        references=tuple(content["references"]),
-        calendar=CalendarPart(calendar["method"], calendar["ics"].encode("utf-8")) if calendar else None,
-        auto_submitted=content["auto_submitted"],
-    )
 
 
 def bytes_to_send(raw: bytes | None, content: Mapping | None) -> bytes:

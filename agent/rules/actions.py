@@ -115,9 +115,10 @@ def fire(
         rotation = rule_queries.times_fired(conn, rule.name, pair.key) - 1 \
             if app.templates.mentions(rule.template, "rotation") else 0
         queued = send_template(app, conn, template=rule.template, audience=rule.to, pair=pair,
-                      occasion=f"rule:{rule.name}:{pair.key}:{occasion}", now=now, reason=reason, rule=rule.name,
-                      sender=sender, extra=dict(extra or {}, rotation=rotation), thread=thread, exclude=exclude,
-                      roles=frozenset(decision.roles), quiet=app.program.rules.quiet_for(rule))
+                               occasion=f"rule:{rule.name}:{pair.key}:{occasion}", now=now, reason=reason,
+                               rule=rule.name, sender=sender, extra=dict(extra or {}, rotation=rotation),
+                               thread=thread, exclude=exclude, roles=frozenset(decision.roles),
+                               quiet=app.program.rules.quiet_for(rule))
         return Fired(True, tuple(queued))
     elif rule.action in ("set_flag", "clear_flag"):
         flags = set(repo.pair_row(conn, pair.key).flags)

@@ -22,7 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from agent.domain.model import Pair, Participant
 from agent.store import tables as t
 from agent.store.deferred import defer
-from agent.store.txcache import cached, read_ahead, refill
+from agent.store.txcache import cached, read_ahead
 
 _INSERT_ONCE: dict[tuple[str, str, tuple[str, ...]], object] = {}
 
@@ -170,11 +170,6 @@ def read_pairs_ahead(conn: Connection, pair_keys: Iterable[str]) -> None:
                 | {("occurrences_of", key): tuple(rows) for key, rows in meetings.items()})
 
     read_ahead(conn, load_all)
-
-
-def refill_pairs(conn: Connection) -> None:
-    """``read_pairs_ahead`` again if a write (a meeting moved or cancelled) emptied the cache since."""
-    refill(conn)
 
 
 def series_of(conn: Connection, pair_key: str) -> list:

@@ -9,14 +9,12 @@ it, overrides included) and the meetings a skip, pause or out-of-office cancels,
 """
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
 
-from agent.calendar.imip import Attendee, build_request, cancel_from_request, occurrence_request, with_exdate, \
-    with_override
-from agent.domain.model import SeriesPlan
+import cancel_reference as reference
+from agent.calendar.imip import cancel_from_request, occurrence_request, with_exdate
 from agent.flows import ical_edit
 
 STAMP = datetime(2027, 3, 2, 7, 30, tzinfo=UTC)
@@ -24,33 +22,16 @@ SEQUENCE = 3
 
 
 def series(tzid: str, first: datetime, weeks: int, *, skipped: tuple[int, ...] = ()) -> tuple[bytes, list[datetime]]:
-    """A stored weekly REQUEST from a local wall-clock start; returns it and the UTC meeting starts."""
-    zone = ZoneInfo(tzid)
-    local = [first.replace(tzinfo=zone) + timedelta(weeks=i) for i in range(weeks)]
-    plan = SeriesPlan(tzid=tzid, dtstart=local[0], minutes=45, interval_weeks=1, count=weeks,
-                      occurrences=tuple(d.astimezone(UTC) for i, d in enumerate(local) if i not in skipped),
-                      exdates=tuple(local[i] for i in skipped))
-    ics = build_request(plan, uid="ma-7@example.org", sequence=0, dtstamp=STAMP, organizer_email="p@example.org",
-                        organizer_name="Program", attendees=[Attendee("mia@example.org", "Mia"),
-                                                             Attendee("tom@example.org", "Tom")],
-                        summary="Mentoring: Tom & Mia", description="Program")
-    return ics, list(plan.occurrences)
+    return reference.series(tzid, first, weeks, dtstamp=STAMP, skipped=skipped)
 
 
 def moved(ics: bytes, start: datetime, new: datetime, sequence: int = 1) -> bytes:
-    """The stored copy after a reschedule (what ``apply._reschedule`` keeps): an override VEVENT."""
-    update = occurrence_request(ics, sequence=sequence, dtstamp=STAMP, recurrence_id=start, new_start=new)
-    return with_override(ics, update, sequence)
+    return reference.moved(ics, start, new, dtstamp=STAMP, sequence=sequence)
 
 
 def old_cancel(stored: bytes, starts: list[datetime]) -> tuple[bytes, bytes]:
     """The reference: ``apply._cancel`` for one series as it was, meeting by meeting."""
-    original, cancels = stored, []
-    for start in starts:
-        rid = ical_edit.recurrence_of(stored, start)
-        cancels.append(cancel_from_request(original, sequence=SEQUENCE, dtstamp=STAMP, recurrence_id=rid))
-        stored = with_exdate(stored, rid, SEQUENCE)
-    return stored, ical_edit.merge(cancels)
+    return reference.old_cancel(stored, starts, sequence=SEQUENCE, dtstamp=STAMP)
 
 
 def old_resume(stored: bytes, starts: list[datetime]) -> tuple[bytes, bytes]:
